@@ -1,0 +1,37 @@
+"""Analyzers, one module per artifact kind. Each module exposes `analyze(artifact, catalog) -> FileOutcome`
+and never raises for bad input: problems become Notices.
+
+The registry maps kinds to module names so heavy modules (onnx, h5py) load only when a file needs them.
+Adding an analyzer is one line here plus its module.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+
+from scanner.discovery import Artifact, ArtifactKind
+from scanner.findings import FileOutcome
+from scanner.signatures import Catalog
+
+AnalyzeFn = Callable[[Artifact, Catalog], FileOutcome]
+
+REGISTRY: dict[ArtifactKind, str] = {
+    ArtifactKind.PYTHON: "python_source",
+    ArtifactKind.NOTEBOOK: "notebook",
+    ArtifactKind.REQUIREMENTS: "dependencies",
+    ArtifactKind.PYPROJECT: "dependencies",
+    ArtifactKind.SETUP_CFG: "dependencies",
+    ArtifactKind.PIPFILE: "dependencies",
+    ArtifactKind.CONDA_ENV: "dependencies",
+    ArtifactKind.LOCKFILE: "dependencies",
+}
+
+
+def analyzer_for(kind: ArtifactKind) -> AnalyzeFn | None:
+    module_name = REGISTRY.get(kind)
+    if module_name is None:
+        return None
+    module = importlib.import_module(f"scanner.analyzers.{module_name}")
+    fn: AnalyzeFn = module.analyze
+    return fn

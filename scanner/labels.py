@@ -1,0 +1,61 @@
+"""Match a set of label strings (a list literal, an id2label map, a labels file) against the catalogue's
+vocabularies. Shared by every analyzer so a label list means the same thing in code and in a model."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from scanner.findings import Capability
+from scanner.signatures import Catalog, Vocabulary, normalise_word
+
+
+@dataclass(frozen=True)
+class LabelMatch:
+    vocabulary: Vocabulary
+    matched: tuple[str, ...]  # the original strings that matched, in input order
+    total: int  # how many labels were given
+
+    @property
+    def capability(self) -> Capability:
+        return self.vocabulary.capability
+
+    @property
+    def strong(self) -> bool:
+        """Most of a short list, or many words: a classifier's label set rather than prose."""
+        return len(self.matched) >= 5 or (len(self.matched) >= 3 and len(self.matched) * 2 >= self.total)
+
+
+# A label list longer than this is a word list (a lexicon, a stop-word list), not a classifier's
+# output classes; matching it would flag dictionaries.
+MAX_LABELS = 64
+
+
+def match_labels(labels: Iterable[str], catalog: Catalog) -> list[LabelMatch]:
+    """Every vocabulary whose `min_match` is reached by distinct words in `labels`, best first."""
+    items = [s for s in labels if isinstance(s, str) and 0 < len(s) <= 64]
+    if len(items) < 2 or len(items) > MAX_LABELS:
+        return []
+    per_vocab: dict[str, tuple[Vocabulary, dict[str, str]]] = {}
+    index = catalog.vocab_words
+    for original in items:
+        key = normalise_word(_strip_prefix(original))
+        for vocab in index.get(key, ()):
+            _, seen = per_vocab.setdefault(vocab.id, (vocab, {}))
+            seen.setdefault(key, original)
+    matches = [
+        LabelMatch(vocab, tuple(seen.values()), len(items))
+        for vocab, seen in per_vocab.values()
+        if len(seen) >= vocab.min_match
+    ]
+    matches.sort(key=lambda m: (-len(m.matched), m.vocabulary.id))
+    return matches
+
+
+def _strip_prefix(label: str) -> str:
+    """emotion2vec writes '生气/angry'; SpeechBrain writes "'neu' => 0". Keep the comparable part."""
+    if "/" in label:
+        label = label.rsplit("/", 1)[1]
+    if "=>" in label:
+        label = label.split("=>", 1)[0]
+    return label.strip().strip("'\"")

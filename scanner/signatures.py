@@ -1,0 +1,553 @@
+"""Load and validate the signature catalogue in `signatures/` into a frozen, indexed Catalog.
+
+Every fact about libraries, calls, model ids, label vocabularies, datasets and biometric inputs lives in
+the TOML files; this module only knows their shape (SCHEMA below). A malformed entry is a
+CatalogError naming the file, the entry and the field.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from scanner.findings import Capability, Modality, Strength
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+
+class CatalogError(Exception):
+    """The catalogue on disk does not match its schema."""
+
+
+# --- schema ---------------------------------------------------------------------------------------
+# One table per kind of fact. Each field: (type, required). Types: "str", "int", "bool", "strs"
+# (list of strings), "modality", "capability", "table" (inline table checked by its own spec).
+
+MODALITIES = {m.value for m in Modality}
+CAPABILITIES = {c.value for c in Capability}
+
+FieldSpec = tuple[str, bool]
+
+ARGUMENT_SPEC: dict[str, FieldSpec] = {
+    "name": ("str", False),
+    "position": ("int", False),
+    "any_of": ("strs", True),
+    "default_matches": ("bool", True),
+}
+
+SCHEMA: dict[str, dict[str, FieldSpec]] = {
+    "package": {
+        "id": ("str", True),
+        "name": ("str", True),
+        "imports": ("strs", True),
+        "modality": ("modality", True),
+        "capability": ("capability", True),
+        "dedicated": ("bool", True),
+        "summary": ("str", True),
+        "aliases": ("strs", False),
+        "source": ("str", False),
+    },
+    "call": {
+        "id": ("str", True),
+        "package": ("str", False),
+        "targets": ("strs", True),
+        "modality": ("modality", True),
+        "capability": ("capability", True),
+        "strength": ("int", True),
+        "summary": ("str", True),
+        "argument": ("table", False),
+        "attribute": ("str", False),
+        "source": ("str", False),
+    },
+    "model": {
+        "id": ("str", True),
+        "hub_ids": ("strs", True),
+        "modality": ("modality", True),
+        "capability": ("capability", True),
+        "summary": ("str", True),
+        "labels": ("strs", False),
+        "source": ("str", False),
+    },
+    "vocabulary": {
+        "id": ("str", True),
+        "capability": ("capability", True),
+        "modality": ("modality", False),
+        "language": ("str", True),
+        "words": ("strs", True),
+        "min_match": ("int", True),
+        "summary": ("str", True),
+        "source": ("str", False),
+    },
+    "dataset": {
+        "id": ("str", True),
+        "names": ("strs", True),
+        "modality": ("modality", True),
+        "capability": ("capability", True),
+        "summary": ("str", True),
+        "file_patterns": ("strs", False),
+        "source": ("str", False),
+    },
+    "input": {
+        "id": ("str", True),
+        "targets": ("strs", True),
+        "modality": ("modality", True),
+        "summary": ("str", True),
+        "package": ("str", False),
+        "source": ("str", False),
+    },
+    "field": {
+        "id": ("str", True),
+        "names": ("strs", True),
+        "modality": ("modality", True),
+        "capability": ("capability", True),
+        "summary": ("str", True),
+        "package": ("str", False),
+        "source": ("str", False),
+    },
+    "model_file": {
+        "id": ("str", True),
+        "pattern": ("str", True),
+        "modality": ("modality", True),
+        "capability": ("capability", True),
+        "summary": ("str", True),
+        "source": ("str", False),
+    },
+}
+
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9][a-z0-9_+-]*)+$")
+
+
+# --- frozen catalogue entries ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Package:
+    id: str
+    name: str
+    imports: tuple[str, ...]
+    modality: Modality
+    capability: Capability
+    dedicated: bool
+    summary: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ArgumentCondition:
+    """The call is emotion-specific only when this argument holds one of `any_of`; when the argument
+    is absent, `default_matches` tells whether the library's default does."""
+
+    name: str | None
+    position: int | None
+    any_of: tuple[str, ...]
+    default_matches: bool
+
+
+@dataclass(frozen=True)
+class CallSignature:
+    id: str
+    targets: tuple[str, ...]
+    modality: Modality
+    capability: Capability
+    strength: Strength
+    summary: str
+    package: str | None = None
+    argument: ArgumentCondition | None = None
+    # For sensitive categorisation: which Art. 5(1)(g) attribute the call infers.
+    attribute: str | None = None
+
+
+@dataclass(frozen=True)
+class ModelSignature:
+    id: str
+    hub_ids: tuple[str, ...]
+    modality: Modality
+    capability: Capability
+    summary: str
+    labels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    id: str
+    capability: Capability
+    modality: Modality | None
+    language: str
+    words: tuple[str, ...]
+    min_match: int
+    summary: str
+
+
+@dataclass(frozen=True)
+class DatasetSignature:
+    id: str
+    names: tuple[str, ...]
+    modality: Modality
+    capability: Capability
+    summary: str
+    file_patterns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class InputSignature:
+    id: str
+    targets: tuple[str, ...]
+    modality: Modality
+    summary: str
+    package: str | None = None
+
+
+@dataclass(frozen=True)
+class FieldSignature:
+    id: str
+    names: tuple[str, ...]
+    modality: Modality
+    capability: Capability
+    summary: str
+    package: str | None = None
+
+
+@dataclass(frozen=True)
+class ModelFileSignature:
+    id: str
+    pattern: str
+    modality: Modality
+    capability: Capability
+    summary: str
+
+
+def normalise_word(word: str) -> str:
+    """Label comparison key: case- and separator-insensitive ("Happy", "HAPPY", "<|HAPPY|>")."""
+    return re.sub(r"[\s_\-<>|/]+", "", word.casefold())
+
+
+@dataclass(frozen=True)
+class Catalog:
+    version: str
+    packages: tuple[Package, ...]
+    calls: tuple[CallSignature, ...]
+    models: tuple[ModelSignature, ...]
+    vocabularies: tuple[Vocabulary, ...]
+    datasets: tuple[DatasetSignature, ...]
+    inputs: tuple[InputSignature, ...]
+    fields: tuple[FieldSignature, ...]
+    model_files: tuple[ModelFileSignature, ...]
+
+    # --- indexes, built once ---
+    @functools.cached_property
+    def package_by_import(self) -> Mapping[str, Package]:
+        return {imp: p for p in self.packages for imp in p.imports}
+
+    @functools.cached_property
+    def package_by_name(self) -> Mapping[str, Package]:
+        """PyPI distribution names (normalised per PEP 503) and aliases."""
+        index: dict[str, Package] = {}
+        for p in self.packages:
+            for name in (p.name, *p.aliases):
+                index[normalise_dist(name)] = p
+        return index
+
+    @functools.cached_property
+    def calls_by_target(self) -> Mapping[str, tuple[CallSignature, ...]]:
+        return _group((t, c) for c in self.calls for t in c.targets if not t.startswith("."))
+
+    @functools.cached_property
+    def calls_by_method(self) -> Mapping[str, tuple[CallSignature, ...]]:
+        """Signatures that match a method name on any receiver (e.g. `.detect_faces`); they always
+        carry an argument condition, which is what makes them specific."""
+        return _group((t[1:], c) for c in self.calls for t in c.targets if t.startswith("."))
+
+    @functools.cached_property
+    def inputs_by_target(self) -> Mapping[str, tuple[InputSignature, ...]]:
+        return _group((t, i) for i in self.inputs for t in i.targets)
+
+    @functools.cached_property
+    def model_by_hub_id(self) -> Mapping[str, ModelSignature]:
+        return {h.casefold(): m for m in self.models for h in m.hub_ids}
+
+    @functools.cached_property
+    def field_by_name(self) -> Mapping[str, FieldSignature]:
+        return {n: f for f in self.fields for n in f.names}
+
+    @functools.cached_property
+    def dataset_by_name(self) -> Mapping[str, DatasetSignature]:
+        return {normalise_word(n): d for d in self.datasets for n in d.names}
+
+    @functools.cached_property
+    def vocab_words(self) -> Mapping[str, tuple[Vocabulary, ...]]:
+        return _group((normalise_word(w), v) for v in self.vocabularies for w in v.words)
+
+    @functools.cached_property
+    def model_file_regex(self) -> re.Pattern[str]:
+        return re.compile("|".join(f"(?:{m.pattern})" for m in self.model_files), re.IGNORECASE)
+
+    @functools.cached_property
+    def dataset_file_regexes(self) -> tuple[tuple[re.Pattern[str], DatasetSignature], ...]:
+        return tuple((re.compile(p), d) for d in self.datasets for p in d.file_patterns)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "packages": len(self.packages),
+            "calls": len(self.calls),
+            "models": len(self.models),
+            "vocabularies": len(self.vocabularies),
+            "datasets": len(self.datasets),
+            "inputs": len(self.inputs),
+            "fields": len(self.fields),
+            "model_files": len(self.model_files),
+        }
+
+
+def normalise_dist(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _group(pairs: Iterable[tuple[str, Any]]) -> dict[str, tuple[Any, ...]]:
+    grouped: dict[str, list[Any]] = {}
+    for key, value in pairs:
+        grouped.setdefault(key, []).append(value)
+    return {k: tuple(v) for k, v in grouped.items()}
+
+
+# --- loading --------------------------------------------------------------------------------------
+
+
+def catalog_dir() -> Path:
+    """Where the catalogue lives: inside the installed package, else beside the checkout."""
+    try:
+        packaged = resources.files("scanner.signatures_data")
+        path = Path(str(packaged))
+        if (path / "catalog.toml").is_file():
+            return path
+    except ModuleNotFoundError:
+        pass
+    checkout = Path(__file__).resolve().parent.parent / "signatures"
+    if (checkout / "catalog.toml").is_file():
+        return checkout
+    raise CatalogError("signature catalogue not found: neither the installed package nor the checkout has it")
+
+
+@functools.lru_cache(maxsize=4)
+def load_catalog(directory: Path | None = None) -> Catalog:
+    root = directory or catalog_dir()
+    header = _read_toml(root / "catalog.toml")
+    version = header.get("version")
+    if not isinstance(version, str) or not version:
+        raise CatalogError(f"{root / 'catalog.toml'}: 'version' must be a non-empty string")
+    entries: dict[str, list[dict[str, Any]]] = {kind: [] for kind in SCHEMA}
+    seen_ids: dict[str, Path] = {}
+    for path in sorted(root.glob("*.toml")):
+        if path.name == "catalog.toml":
+            continue
+        data = _read_toml(path)
+        for kind, items in data.items():
+            if kind not in SCHEMA:
+                raise CatalogError(f"{path}: unknown table [[{kind}]]; expected one of {sorted(SCHEMA)}")
+            if not isinstance(items, list):
+                raise CatalogError(f"{path}: '{kind}' must be an array of tables ([[{kind}]])")
+            for index, item in enumerate(items):
+                where = f"{path}: [[{kind}]] #{index + 1}"
+                _validate(item, SCHEMA[kind], where)
+                entry_id = item["id"]
+                where = f"{path}: [[{kind}]] id={entry_id!r}"
+                if not ID_PATTERN.match(entry_id):
+                    raise CatalogError(f"{where}: id must be dotted lowercase like 'call.deepface.analyze'")
+                if entry_id in seen_ids:
+                    raise CatalogError(f"{where}: duplicate id, first defined in {seen_ids[entry_id]}")
+                seen_ids[entry_id] = path
+                _check_semantics(kind, item, where)
+                entries[kind].append(item)
+    return Catalog(
+        version=version,
+        packages=tuple(_package(e) for e in entries["package"]),
+        calls=tuple(_call(e) for e in entries["call"]),
+        models=tuple(_model(e) for e in entries["model"]),
+        vocabularies=tuple(_vocabulary(e) for e in entries["vocabulary"]),
+        datasets=tuple(_dataset(e) for e in entries["dataset"]),
+        inputs=tuple(_input(e) for e in entries["input"]),
+        fields=tuple(_field(e) for e in entries["field"]),
+        model_files=tuple(_model_file(e) for e in entries["model_file"]),
+    )
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except OSError as exc:
+        raise CatalogError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogError(f"{path}: invalid TOML: {exc}") from exc
+
+
+_TYPE_CHECKS = {
+    "str": lambda v: isinstance(v, str) and bool(v),
+    "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "bool": lambda v: isinstance(v, bool),
+    "strs": lambda v: isinstance(v, list) and bool(v) and all(isinstance(s, str) and s for s in v),
+    "modality": lambda v: v in MODALITIES,
+    "capability": lambda v: v in CAPABILITIES,
+    "table": lambda v: isinstance(v, dict),
+}
+
+_TYPE_NAMES = {
+    "str": "a non-empty string",
+    "int": "an integer",
+    "bool": "true or false",
+    "strs": "a non-empty list of non-empty strings",
+    "modality": f"one of {sorted(MODALITIES)}",
+    "capability": f"one of {sorted(CAPABILITIES)}",
+    "table": "an inline table",
+}
+
+
+def _validate(item: Any, spec: dict[str, FieldSpec], where: str) -> None:
+    if not isinstance(item, dict):
+        raise CatalogError(f"{where}: must be a table")
+    for key in item:
+        if key not in spec:
+            raise CatalogError(f"{where}: unknown field {key!r}; allowed: {', '.join(sorted(spec))}")
+    for key, (kind, required) in spec.items():
+        if key not in item:
+            if required:
+                raise CatalogError(f"{where}: missing required field {key!r}")
+            continue
+        if not _TYPE_CHECKS[kind](item[key]):
+            raise CatalogError(f"{where}: field {key!r} must be {_TYPE_NAMES[kind]}, got {item[key]!r}")
+
+
+def _check_semantics(kind: str, item: dict[str, Any], where: str) -> None:
+    if kind == "call":
+        if item["strength"] not in {s.value for s in Strength}:
+            raise CatalogError(f"{where}: strength must be 1-4, got {item['strength']!r}")
+        argument = item.get("argument")
+        if argument is not None:
+            _validate(argument, ARGUMENT_SPEC, f"{where} argument")
+            if "name" not in argument and "position" not in argument:
+                raise CatalogError(f"{where} argument: give 'name', 'position' or both")
+        if any(t.startswith(".") for t in item["targets"]) and argument is None:
+            raise CatalogError(f"{where}: a method-only target ('.name') needs an argument condition")
+        if item["capability"] == "sensitive-categorisation" and "attribute" not in item:
+            raise CatalogError(f"{where}: sensitive-categorisation calls must name the 'attribute'")
+    if kind == "vocabulary" and item["min_match"] < 2:
+        raise CatalogError(f"{where}: min_match must be at least 2, so one word is never a finding")
+    if kind == "model_file":
+        try:
+            re.compile(item["pattern"])
+        except re.error as exc:
+            raise CatalogError(f"{where}: pattern is not a valid regular expression: {exc}") from exc
+    if kind == "dataset":
+        for pattern in item.get("file_patterns", []):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise CatalogError(f"{where}: file pattern {pattern!r} is invalid: {exc}") from exc
+
+
+def _package(e: dict[str, Any]) -> Package:
+    return Package(
+        id=e["id"],
+        name=e["name"],
+        imports=tuple(e["imports"]),
+        modality=Modality(e["modality"]),
+        capability=Capability(e["capability"]),
+        dedicated=e["dedicated"],
+        summary=e["summary"],
+        aliases=tuple(e.get("aliases", ())),
+    )
+
+
+def _call(e: dict[str, Any]) -> CallSignature:
+    arg = e.get("argument")
+    return CallSignature(
+        id=e["id"],
+        targets=tuple(e["targets"]),
+        modality=Modality(e["modality"]),
+        capability=Capability(e["capability"]),
+        strength=Strength(e["strength"]),
+        summary=e["summary"],
+        package=e.get("package"),
+        argument=None
+        if arg is None
+        else ArgumentCondition(
+            name=arg.get("name"),
+            position=arg.get("position"),
+            any_of=tuple(arg["any_of"]),
+            default_matches=arg["default_matches"],
+        ),
+        attribute=e.get("attribute"),
+    )
+
+
+def _model(e: dict[str, Any]) -> ModelSignature:
+    return ModelSignature(
+        id=e["id"],
+        hub_ids=tuple(e["hub_ids"]),
+        modality=Modality(e["modality"]),
+        capability=Capability(e["capability"]),
+        summary=e["summary"],
+        labels=tuple(e.get("labels", ())),
+    )
+
+
+def _vocabulary(e: dict[str, Any]) -> Vocabulary:
+    return Vocabulary(
+        id=e["id"],
+        capability=Capability(e["capability"]),
+        modality=Modality(e["modality"]) if "modality" in e else None,
+        language=e["language"],
+        words=tuple(e["words"]),
+        min_match=e["min_match"],
+        summary=e["summary"],
+    )
+
+
+def _dataset(e: dict[str, Any]) -> DatasetSignature:
+    return DatasetSignature(
+        id=e["id"],
+        names=tuple(e["names"]),
+        modality=Modality(e["modality"]),
+        capability=Capability(e["capability"]),
+        summary=e["summary"],
+        file_patterns=tuple(e.get("file_patterns", ())),
+    )
+
+
+def _input(e: dict[str, Any]) -> InputSignature:
+    return InputSignature(
+        id=e["id"],
+        targets=tuple(e["targets"]),
+        modality=Modality(e["modality"]),
+        summary=e["summary"],
+        package=e.get("package"),
+    )
+
+
+def _field(e: dict[str, Any]) -> FieldSignature:
+    return FieldSignature(
+        id=e["id"],
+        names=tuple(e["names"]),
+        modality=Modality(e["modality"]),
+        capability=Capability(e["capability"]),
+        summary=e["summary"],
+        package=e.get("package"),
+    )
+
+
+def _model_file(e: dict[str, Any]) -> ModelFileSignature:
+    return ModelFileSignature(
+        id=e["id"],
+        pattern=e["pattern"],
+        modality=Modality(e["modality"]),
+        capability=Capability(e["capability"]),
+        summary=e["summary"],
+    )
