@@ -108,7 +108,15 @@ EXTENSIONS: dict[str, ArtifactKind] = {
 SNIFF_EXTENSIONS = frozenset(
     {".pt", ".pth", ".bin", ".ckpt", ".pkl", ".pickle", ".model", ".joblib", ".dat", ".weights", ""}
 )
-SNIFF_EXTENSIONS_ALL = SNIFF_EXTENSIONS | {".onnx", ".safetensors", ".keras", ".h5", ".hdf5", ".tflite", ".gguf"}
+SNIFF_EXTENSIONS_ALL = SNIFF_EXTENSIONS | {
+    ".onnx",
+    ".safetensors",
+    ".keras",
+    ".h5",
+    ".hdf5",
+    ".tflite",
+    ".gguf",
+}
 
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 
@@ -136,7 +144,7 @@ def kind_from_name(name: str) -> ArtifactKind:
     lower = name.lower()
     if lower in TEXT_NAMES:
         return TEXT_NAMES[lower]
-    if lower.endswith((".txt", ".in")) and "requirements" in lower or lower in {"requires.txt"}:
+    if (lower.endswith((".txt", ".in")) and "requirements" in lower) or lower in {"requires.txt"}:
         return ArtifactKind.REQUIREMENTS
     if lower == "readme.md":
         return ArtifactKind.MODEL_CARD
@@ -227,12 +235,13 @@ def _add(path: Path, base: Path, seen: set[Path], out: Discovered, explicit: boo
             with path.open("rb") as handle:
                 sniffed = kind_from_magic(handle.read(16))
         except OSError as exc:
-            out.notices.append(Notice(shown, NoticeKind.READ_ERROR, f"cannot read file: {exc.strerror or exc}"))
+            out.notices.append(
+                Notice(shown, NoticeKind.READ_ERROR, f"cannot read file: {exc.strerror or exc}")
+            )
             return
-        if sniffed is not None:
-            # Magic bytes win over the extension; a .keras file is a zip we refine later.
-            if not (kind is ArtifactKind.KERAS and sniffed is ArtifactKind.PYTORCH_ZIP):
-                kind = sniffed
+        # Magic bytes win over the extension; a .keras file is a zip the Keras analyzer reads.
+        if sniffed is not None and not (kind is ArtifactKind.KERAS and sniffed is ArtifactKind.PYTORCH_ZIP):
+            kind = sniffed
     out.artifacts.append(Artifact(shown, path, kind, info.st_size))
 
 

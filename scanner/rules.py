@@ -32,8 +32,16 @@ class Rule:
     precision: str  # very-high, high, medium, low
 
     def markdown(self) -> str:
-        sections = (self.what, self.why, self.example, self.resolve, "\n".join(f"- {r}" for r in self.references))
-        body = "\n\n".join(f"## {title}\n\n{text}" for title, text in zip(DOC_SECTIONS, sections, strict=True))
+        sections = (
+            self.what,
+            self.why,
+            self.example,
+            self.resolve,
+            "\n".join(f"- {r}" for r in self.references),
+        )
+        body = "\n\n".join(
+            f"## {title}\n\n{text}" for title, text in zip(DOC_SECTIONS, sections, strict=True)
+        )
         return f"# {self.id} {self.name}\n\n{self.short}\n\n{body}\n\n*{DISCLAIMER}*\n"
 
 
@@ -144,9 +152,9 @@ _rule(
         "no `transparency_notice` declared.",
         why="AI Act Art. 50(3) (from 2 August 2026) requires deployers to inform natural persons of the "
         "system's operation at the latest at first exposure (Art. 50(5)); GDPR Arts. 13-14 require it too.",
-        example="```toml\n[[tool.emoscan.deployment]]\ncontext = \"customer-service\"\n"
+        example='```toml\n[[tool.emoscan.deployment]]\ncontext = "customer-service"\n'
         "# transparency_notice missing\n```",
-        resolve="Write the notice and reference it with `transparency_notice = \"docs/emotion-notice.md\"`.",
+        resolve='Write the notice and reference it with `transparency_notice = "docs/emotion-notice.md"`.',
         references=("Regulation (EU) 2024/1689 (AI Act), Art. 50(3) and 50(5)", "GDPR Arts. 13-14"),
         tags=("compliance", "ai-act", "transparency"),
         security_severity=4.0,
@@ -200,7 +208,7 @@ _rule(
         what="A malformed declaration: unknown context or subject word, an exemption without a "
         "justification, a path glob that matches nothing, a missing notice file, a TOML syntax error.",
         why="A wrong declaration gives wrong verdicts: a prohibited use could pass as high-risk.",
-        example="```toml\n[[tool.emoscan.deployment]]\ncontext = \"office\"  # not a known context\n```",
+        example='```toml\n[[tool.emoscan.deployment]]\ncontext = "office"  # not a known context\n```',
         resolve="Fix the declaration as the message says; `emoscan init` writes a commented template.",
         references=("emoscan documentation: deployment declarations",),
         tags=("configuration",),
