@@ -12,7 +12,7 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import pathspec
 
@@ -249,12 +249,12 @@ def _walk(
     top: Path,
     root: Path,
     options: DiscoveryOptions,
-    exclude: pathspec.PathSpec | None,
+    exclude: pathspec.PathSpec[Any] | None,
     out: Discovered,
 ) -> Iterator[Path]:
     """Depth-first walk that never follows symlinked directories (no loops, no escape from the root)
     and applies .gitignore files found on the way."""
-    stack: list[tuple[Path, list[tuple[Path, pathspec.PathSpec]]]] = [(top, [])]
+    stack: list[tuple[Path, list[tuple[Path, pathspec.PathSpec[Any]]]]] = [(top, [])]
     while stack:
         directory, specs = stack.pop()
         if options.respect_gitignore:
@@ -301,7 +301,7 @@ def _is_venv(path: Path) -> bool:
     return (path / "pyvenv.cfg").is_file()
 
 
-def _gitignore(directory: Path) -> list[tuple[Path, pathspec.PathSpec]]:
+def _gitignore(directory: Path) -> list[tuple[Path, pathspec.PathSpec[Any]]]:
     ignore = directory / ".gitignore"
     try:
         lines = ignore.read_text(encoding="utf-8", errors="replace").splitlines()
@@ -314,8 +314,8 @@ def _ignored(
     path: Path,
     is_dir: bool,
     root: Path,
-    specs: list[tuple[Path, pathspec.PathSpec]],
-    exclude: pathspec.PathSpec | None,
+    specs: list[tuple[Path, pathspec.PathSpec[Any]]],
+    exclude: pathspec.PathSpec[Any] | None,
 ) -> bool:
     suffix = "/" if is_dir else ""
     for base, spec in specs:

@@ -217,6 +217,26 @@ _rule(
     )
 )
 
+_rule(
+    Rule(
+        id="EMO009",
+        name="emotion-recognition-outside-ai-act",
+        level=Level.NOTE,
+        short="Biometric emotion recognition declared for research only or purely personal use.",
+        what="Biometric emotion recognition in a deployment declared as `research` (AI Act Art. 2(6) and "
+        "2(8)) or `personal` (Art. 2(10)).",
+        why="The AI Act does not apply to AI developed and used solely for scientific research, to "
+        "research before placing on the market, or to purely personal use by individuals; the GDPR still "
+        "does, and provider duties return once the system is placed on the market.",
+        example="```toml\n[[tool.emoscan.deployment]]\ncontext = \"research\"\npaths = [\"experiments/**\"]\n```",
+        resolve="Keep the research or personal scope true; re-declare the context before real-world use.",
+        references=("Regulation (EU) 2024/1689 (AI Act), Art. 2(6), 2(8), 2(10)", "GDPR Arts. 5, 6, 9, 35"),
+        tags=("compliance", "gdpr", "research"),
+        security_severity=2.0,
+        precision="high",
+    )
+)
+
 
 def get_rule(rule_id: str) -> Rule:
     try:

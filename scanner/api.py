@@ -1,0 +1,96 @@
+"""The scan pipeline as one function: discover -> analyze -> correlate -> policy.
+
+No I/O beyond reading the inputs; the CLI prints and picks exit codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from scanner import __version__
+from scanner.analyzers import analyzer_for
+from scanner.config import Config, deployment_lookup
+from scanner.correlate import correlate
+from scanner.discovery import Artifact, DiscoveryOptions, discover
+from scanner.findings import Evidence, FileOutcome, Notice, NoticeKind, ScanResult
+from scanner.policy import evaluate
+from scanner.signatures import Catalog, load_catalog
+
+
+class NothingToScan(Exception):
+    """No path given exists."""
+
+
+@dataclass(frozen=True)
+class Inputs:
+    artifacts: tuple[Artifact, ...]
+    notices: tuple[Notice, ...]
+    missing: tuple[str, ...]
+
+
+def collect(paths: Sequence[Path], config: Config, base: Path | None = None) -> Inputs:
+    options = DiscoveryOptions(
+        include_vendored=config.include_vendored,
+        respect_gitignore=config.respect_gitignore,
+        exclude=config.exclude,
+    )
+    found = discover(list(paths), options, base)
+    return Inputs(tuple(found.artifacts), tuple(found.notices), tuple(found.missing))
+
+
+def analyze_artifact(artifact: Artifact, catalog: Catalog) -> FileOutcome:
+    """Run the analyzer for one artifact. Analyzers turn bad input into notices themselves; anything
+    that still escapes is a bug, reported as a notice for that file so the scan goes on."""
+    analyze = analyzer_for(artifact.kind)
+    if analyze is None:
+        return FileOutcome()
+    try:
+        return analyze(artifact, catalog)
+    except Exception as exc:  # the last line of defence: one file never stops a scan
+        return FileOutcome(
+            notices=(
+                Notice(
+                    artifact.path,
+                    NoticeKind.PARSE_ERROR,
+                    f"internal error while analysing ({type(exc).__name__}: {exc}); please report it",
+                ),
+            )
+        )
+
+
+def scan(
+    paths: Sequence[Path],
+    config: Config | None = None,
+    catalog: Catalog | None = None,
+    base: Path | None = None,
+) -> ScanResult:
+    config = config or Config()
+    catalog = catalog or load_catalog()
+    inputs = collect(paths, config, base)
+    if inputs.missing and not inputs.artifacts:
+        raise NothingToScan(", ".join(inputs.missing))
+    evidence: list[Evidence] = []
+    notices: list[Notice] = list(inputs.notices)
+    notices.extend(Notice(p, NoticeKind.READ_ERROR, "path does not exist") for p in inputs.missing)
+    analysed = 0
+    for artifact in inputs.artifacts:
+        outcome = analyze_artifact(artifact, catalog)
+        if analyzer_for(artifact.kind) is not None:
+            analysed += 1
+        evidence.extend(outcome.evidence)
+        notices.extend(outcome.notices)
+    components = correlate(evidence)
+    results = evaluate(components, deployment_lookup(config.deployments))
+    return ScanResult(
+        results=tuple(results),
+        components=tuple(components),
+        evidence=tuple(evidence),
+        notices=tuple(sorted(notices, key=lambda n: (n.path, n.line or 0, n.message))),
+        files_scanned=len(inputs.artifacts),
+        files_analysed=analysed,
+        catalog_version=catalog.version,
+        tool_version=__version__,
+        roots=tuple(str(p) for p in paths),
+    )

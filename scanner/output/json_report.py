@@ -1,0 +1,120 @@
+"""JSON report: every result, component, piece of evidence and notice.
+
+Shape (schema_version 1; keys are added, never renamed):
+{
+  "schema_version": 1,
+  "tool": {"name": "emoscan", "version": str, "catalog_version": str},
+  "summary": {"results": int, "error": int, "warning": int, "note": int,
+              "components": int, "files_scanned": int, "files_analysed": int, "notices": int,
+              "execution_successful": bool},
+  "results": [{"rule_id", "rule_name", "level", "message", "verdict", "location", "component",
+               "properties"}],
+  "components": [{"scope", "name", "modality", "capability", "confidence", "primary",
+                  "sensitive_attributes", "evidence": [evidence...]}],
+  "notices": [{"path", "kind", "message", "fatal", "line"}]
+}
+A location is {"path", "line", "column", "end_line", "end_column", "logical"}; evidence is
+{"kind", "signature_id", "summary", "modality", "capability", "strength", "package", "labels",
+"dormant", "location"}.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from scanner.findings import Component, Evidence, Level, Location, Notice, Result, ScanResult
+from scanner.rules import get_rule
+
+SCHEMA_VERSION = 1
+
+
+def location_json(location: Location) -> dict[str, Any]:
+    return {
+        "path": location.path,
+        "line": location.line,
+        "column": location.column,
+        "end_line": location.end_line,
+        "end_column": location.end_column,
+        "logical": location.logical,
+    }
+
+
+def evidence_json(evidence: Evidence) -> dict[str, Any]:
+    return {
+        "kind": evidence.kind.value,
+        "signature_id": evidence.signature_id,
+        "summary": evidence.summary,
+        "modality": evidence.modality.value,
+        "capability": evidence.capability.value,
+        "strength": int(evidence.strength),
+        "package": evidence.package,
+        "labels": list(evidence.labels),
+        "dormant": evidence.dormant,
+        "location": location_json(evidence.location),
+    }
+
+
+def component_json(component: Component) -> dict[str, Any]:
+    return {
+        "scope": component.scope,
+        "name": component.name,
+        "modality": component.modality.value,
+        "capability": component.capability.value,
+        "confidence": component.confidence.value,
+        "primary": location_json(component.primary.location),
+        "sensitive_attributes": list(component.sensitive_attributes),
+        "evidence": [evidence_json(e) for e in component.evidence],
+    }
+
+
+def result_json(result: Result) -> dict[str, Any]:
+    return {
+        "rule_id": result.rule_id,
+        "rule_name": get_rule(result.rule_id).name,
+        "level": result.level.value,
+        "message": result.message,
+        "verdict": result.verdict,
+        "location": location_json(result.location),
+        "component": {
+            "scope": result.component.scope,
+            "name": result.component.name,
+            "modality": result.component.modality.value,
+            "capability": result.component.capability.value,
+            "confidence": result.component.confidence.value,
+        },
+        "properties": dict(result.properties),
+    }
+
+
+def notice_json(notice: Notice) -> dict[str, Any]:
+    return {
+        "path": notice.path,
+        "kind": notice.kind.value,
+        "message": notice.message,
+        "fatal": notice.fatal,
+        "line": notice.line,
+    }
+
+
+def render_json(scan: ScanResult) -> str:
+    summary: dict[str, Any] = {"results": len(scan.results)}
+    summary.update({level.value: sum(1 for r in scan.results if r.level is level) for level in Level})
+    summary.update(
+        {
+            "components": len(scan.components),
+            "files_scanned": scan.files_scanned,
+            "files_analysed": scan.files_analysed,
+            "notices": len(scan.notices),
+            "execution_successful": scan.execution_successful,
+        }
+    )
+    document = {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "emoscan", "version": scan.tool_version, "catalog_version": scan.catalog_version},
+        "summary": summary,
+        "results": [result_json(r) for r in scan.results],
+        "components": [component_json(c) for c in scan.components],
+        "notices": [notice_json(n) for n in scan.notices],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
