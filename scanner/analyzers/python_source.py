@@ -12,6 +12,7 @@ fallback with a non-fatal notice, so an old repository still gets its findings.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -107,6 +108,8 @@ class Collector:
     catalog: Catalog
     path: str
     aliases: dict[str, str] = field(default_factory=dict)
+    # Names bound by import statements; a later `X = None` in an except branch must not unbind them.
+    imported: set[str] = field(default_factory=set)
     constants: dict[str, tuple[str, ...]] = field(default_factory=dict)
     evidence: dict[tuple[str, int, int], Evidence] = field(default_factory=dict)
     notices: list[Notice] = field(default_factory=list)
@@ -128,14 +131,15 @@ class Collector:
         try:
             module = cst.parse_module(text)
         except cst.ParserSyntaxError as exc:
+            raw_line, column, reason = _syntax_error(text, exc)
+            line = line_map(raw_line)
             self.notices.append(
                 Notice(
                     self.path,
                     NoticeKind.PARSE_ERROR,
-                    f"syntax error at line {line_map(exc.raw_line)}, column {exc.raw_column + 1} "
-                    f"({_first_line(exc.message)}); analysed lexically instead",
+                    f"syntax error at line {line}, column {column} ({reason}); analysed lexically instead",
                     fatal=False,
-                    line=line_map(exc.raw_line),
+                    line=line,
                 )
             )
             LexicalScanner(self, line_map).scan(text)
@@ -185,10 +189,21 @@ class Collector:
             )
         )
 
+    def bind_import(self, local: str, qualname: str) -> None:
+        self.aliases[local] = qualname
+        self.imported.add(local)
+
+    def bind_value(self, local: str, qualname: str) -> None:
+        if local not in self.imported and qualname != local:
+            self.aliases[local] = qualname
+
     def on_call(self, qualname: str, args: ArgumentReader, where: Location) -> None:
         catalog = self.catalog
         method = qualname.rsplit(".", 1)[-1]
-        for signature in catalog.calls_by_target.get(qualname, ()):
+        targets = catalog.calls_by_target.get(qualname, ())
+        if not targets and "." in qualname and qualname.split(".", 1)[0] not in self.imported:
+            targets = self._unresolved_method(method)
+        for signature in targets:
             self._call_evidence(signature, qualname, args, where)
         for signature in catalog.calls_by_method.get(method, ()):
             self._call_evidence(signature, qualname, args, where)
@@ -217,6 +232,20 @@ class Collector:
                     strength=Strength.CONTEXT,
                 )
             )
+
+    def _unresolved_method(self, method: str) -> tuple[CallSignature, ...]:
+        """A method called on a receiver the resolver cannot type (a parameter, a loop variable):
+        match signatures whose method has this name and whose package this file imports. Only
+        emotion-specific method names qualify (`detect_emotions`, not `analyze`)."""
+        if "emotion" not in method.casefold():
+            return ()
+        roots = {self.aliases[name].split(".")[0] for name in self.imported}
+        return tuple(
+            signature
+            for target, signatures in self.catalog.calls_by_target.items()
+            if target.rsplit(".", 1)[-1] == method and target.split(".")[0] in roots
+            for signature in signatures
+        )
 
     def _call_evidence(
         self, signature: CallSignature, qualname: str, args: ArgumentReader, where: Location
@@ -368,8 +397,17 @@ def _short(qualname: str) -> str:
     return ".".join(parts[-2:]) if len(parts) > 1 else qualname
 
 
-def _first_line(message: str) -> str:
-    return message.strip().splitlines()[0] if message.strip() else "invalid syntax"
+def _syntax_error(text: str, exc: cst.ParserSyntaxError) -> tuple[int, int, str]:
+    """Where and why the file does not parse. CPython's own compiler names the cause ("Missing
+    parentheses in call to 'print'") and the right line; libcst's position is the fallback."""
+    try:
+        ast.parse(text)
+    except SyntaxError as error:
+        if error.lineno is not None:
+            return error.lineno, error.offset or 1, error.msg
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    return exc.editor_line, exc.editor_column, "invalid syntax"
 
 
 def _max_nesting(text: str) -> int:
@@ -531,10 +569,10 @@ class _Visitor(cst.CSTVisitor):
             if module is None:
                 continue
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                self.c.aliases[alias.asname.name.value] = module
+                self.c.bind_import(alias.asname.name.value, module)
             else:
                 head = module.split(".")[0]
-                self.c.aliases.setdefault(head, head)
+                self.c.bind_import(head, head)
             self.c.on_import(module, self.where(alias))
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
@@ -553,7 +591,7 @@ class _Visitor(cst.CSTVisitor):
             local = name
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 local = alias.asname.name.value
-            self.c.aliases[local] = f"{module}.{name}"
+            self.c.bind_import(local, f"{module}.{name}")
 
     # bindings
 
@@ -578,8 +616,8 @@ class _Visitor(cst.CSTVisitor):
             self.c.constants[key] = values
             return
         qualname = self.qualify(value) if isinstance(value, (cst.Name, cst.Attribute, cst.Call)) else None
-        if qualname is not None and qualname != key:
-            self.c.aliases[key] = qualname
+        if qualname is not None:
+            self.c.bind_value(key, qualname)
 
     # calls and literals
 
@@ -651,7 +689,8 @@ class _Visitor(cst.CSTVisitor):
 
 _IMPORT_RE = re.compile(r"^[ \t]*import[ \t]+([\w., \t]+?)[ \t]*(?:#.*)?$", re.MULTILINE)
 _FROM_RE = re.compile(r"^[ \t]*from[ \t]+([\w.]+)[ \t]+import[ \t]+\(?([\w, \t]+)", re.MULTILINE)
-_CALL_RE = re.compile(r"([A-Za-z_][\w.]*)[ \t]*\(")
+_CALL_RE = re.compile(r"((?<![\w.])[A-Za-z_][\w.]*|(?<=\)\.)[A-Za-z_]\w*)[ \t]*\(")
+_ASSIGN_RE = re.compile(r"^[ \t]*([A-Za-z_][\w.]*)[ \t]*=[ \t]*([A-Za-z_][\w.]*)[ \t]*\(", re.MULTILINE)
 _STRING_RE = re.compile(r"""(?P<q>['"])(?P<s>[^'"\\\n]{1,300})(?P=q)""")
 _GROUP_RE = re.compile(r"[\[({]([^\[\](){}]{0,4000})[\])}]")
 _KEYWORD_RE = re.compile(r"(\w+)[ \t]*=[ \t]*([^,)]+)")
@@ -664,6 +703,9 @@ class LexicalScanner:
     def __init__(self, collector: Collector, line_map: LineMap) -> None:
         self.c = collector
         self.line_map = line_map
+
+    def _qualify(self, name: str) -> str:
+        return _lexical_qualify(self.c.aliases, name)
 
     def scan(self, text: str) -> None:
         starts = [0] + [m.end() for m in re.finditer("\n", text)]
@@ -679,7 +721,7 @@ class LexicalScanner:
                     continue
                 module = words[0]
                 local = words[2] if len(words) == 3 and words[1] == "as" else module.split(".")[0]
-                self.c.aliases[local] = module if len(words) == 3 else local
+                self.c.bind_import(local, module if len(words) == 3 else local)
                 self.c.on_import(module, where(match.start(1)))
         for match in _FROM_RE.finditer(text):
             module = match.group(1)
@@ -690,11 +732,13 @@ class LexicalScanner:
                 words = part.split()
                 if words:
                     local = words[2] if len(words) == 3 and words[1] == "as" else words[0]
-                    self.c.aliases[local] = f"{module}.{words[0]}"
+                    self.c.bind_import(local, f"{module}.{words[0]}")
+        for match in _ASSIGN_RE.finditer(text):
+            self.c.bind_value(match.group(1), self._qualify(match.group(2)))
         for match in _CALL_RE.finditer(text):
             name = match.group(1)
-            head, _, rest = name.partition(".")
-            qualname = self.c.aliases.get(head, head) + (f".{rest}" if rest else "")
+            # A method on a call's result (`FER().detect_emotions(`): the receiver is unknown.
+            qualname = f"?.{name}" if text[max(0, match.start() - 2) : match.start()] ==")." else self._qualify(name)
             line_end = text.find("\n", match.end())
             self.c.on_call(
                 qualname,
@@ -707,6 +751,13 @@ class LexicalScanner:
             labels = [m.group("s") for m in _STRING_RE.finditer(match.group(1))]
             if len(labels) >= 2:
                 self.c.on_labels(labels, where(match.start()))
+
+
+def _lexical_qualify(aliases: dict[str, str], name: str) -> str:
+    if name in aliases:
+        return aliases[name]
+    head, _, rest = name.partition(".")
+    return aliases.get(head, head) + (f".{rest}" if rest else "")
 
 
 def _lexical_arguments(rest_of_line: str) -> ArgumentReader:

@@ -1,0 +1,273 @@
+"""Rule-level tests for Python sources: each case is real-looking code and the exact (rule, line) set it
+must produce with the shipped catalogue. Invalid cases (look-alikes) must produce nothing."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import ScanTree, only, rule_hits
+
+# (id, code, expected [(rule, line)])
+POSITIVE = [
+    (
+        "deepface-alias-emotion-action",
+        """
+        import deepface as d
+
+        def mood(img):
+            return d.DeepFace.analyze(img, actions=("emotion",))
+        """,
+        [("EMO004", 4)],
+    ),
+    (
+        "deepface-default-actions-include-race",
+        """
+        from deepface import DeepFace
+
+        result = DeepFace.analyze(img_path="visitor.jpg")
+        """,
+        [("EMO002", 3), ("EMO004", 3)],
+    ),
+    (
+        "deepface-actions-as-string",
+        """
+        from deepface import DeepFace
+        DeepFace.analyze("x.jpg", actions="emotion", enforce_detection=False)
+        """,
+        [("EMO004", 2)],
+    ),
+    (
+        "deepface-actions-from-module-constant",
+        """
+        from deepface import DeepFace
+        ACTIONS = ["age", "emotion"]
+        out = DeepFace.analyze("x.jpg", actions=ACTIONS)
+        """,
+        [("EMO004", 3)],
+    ),
+    (
+        "fer-instance-on-self-in-another-method",
+        """
+        from fer import FER
+
+        class Monitor:
+            def __init__(self):
+                self.detector = FER(mtcnn=True)
+
+            def step(self, frame):
+                return self.detector.detect_emotions(frame)
+        """,
+        [("EMO004", 8)],
+    ),
+    (
+        "fer-import-in-try-except",
+        """
+        try:
+            from fer import FER
+        except ImportError:  # optional dependency
+            FER = None
+
+        def top(frame):
+            return FER().top_emotion(frame)
+        """,
+        [("EMO004", 7)],
+    ),
+    (
+        "import-inside-function",
+        """
+        def analyse(frame):
+            from deepface import DeepFace
+            return DeepFace.analyze(frame, actions=["emotion"])
+        """,
+        [("EMO004", 3)],
+    ),
+    (
+        "rekognition-all-attributes",
+        """
+        import boto3
+
+        rekognition = boto3.client("rekognition", region_name="eu-west-1")
+
+        def faces(image_bytes):
+            response = rekognition.detect_faces(Image={"Bytes": image_bytes}, Attributes=["ALL"])
+            return response["FaceDetails"]
+        """,
+        [("EMO004", 6)],
+    ),
+    (
+        "label-list-next-to-camera-and-model",
+        """
+        import cv2
+        from keras.models import load_model
+
+        CLASSES = ['Angry', 'Disgust', 'Fear', 'Happy', 'Sad', 'Surprise', 'Neutral']
+        model = load_model("model.h5")
+        cap = cv2.VideoCapture(0)
+        while True:
+            ok, frame = cap.read()
+            preds = model.predict(frame[None])
+            print(CLASSES[preds.argmax()])
+        """,
+        [("EMO004", 4)],
+    ),
+    (
+        "text-emotion-model-id-in-constant",
+        """
+        from transformers import pipeline
+
+        EMOTION_MODEL = "j-hartmann/emotion-english-distilroberta-base"
+        classifier = pipeline("text-classification", model=EMOTION_MODEL, top_k=None)
+        """,
+        [("EMO006", 3)],
+    ),
+]
+
+NEGATIVE = [
+    (
+        "deepface-age-only",
+        """
+        from deepface import DeepFace
+        ages = DeepFace.analyze("x.jpg", actions=["age", "gender"])
+        """,
+    ),
+    (
+        "deepface-verification",
+        """
+        from deepface import DeepFace
+        same = DeepFace.verify(img1_path="a.jpg", img2_path="b.jpg")["verified"]
+        """,
+    ),
+    (
+        "rekognition-default-attributes",
+        """
+        import boto3
+        client = boto3.client("rekognition")
+        boxes = client.detect_faces(Image={"S3Object": {"Bucket": "b", "Name": "k"}}, Attributes=["DEFAULT"])
+        """,
+    ),
+    (
+        "happy-in-ui-strings",
+        """
+        MESSAGES = {"welcome": "We are happy to see you", "bye": "Have a happy day"}
+        def greet():
+            return "Happy shopping!"
+        """,
+    ),
+    (
+        "mood-picker-without-a-model",
+        """
+        MOODS = ["happy", "sad", "angry", "calm"]
+
+        def playlist_for(mood: str) -> str:
+            if mood not in MOODS:
+                raise ValueError(mood)
+            return f"playlists/{mood}.m3u"
+        """,
+    ),
+    (
+        "tts-emotion-control",
+        """
+        from TTS.api import TTS
+
+        EMOTIONS = ["Neutral", "Happy", "Sad", "Angry", "Surprise"]
+        tts = TTS("tts_models/multilingual/multi-dataset/xtts_v2")
+
+        def speak(text, emotion="Happy"):
+            tts.tts_to_file(text=text, emotion=emotion, file_path="out.wav")
+        """,
+    ),
+    (
+        "face-recognition-login",
+        """
+        import face_recognition
+        known = face_recognition.face_encodings(face_recognition.load_image_file("a.jpg"))
+        """,
+    ),
+    (
+        "speech-to-text",
+        """
+        import whisper
+        text = whisper.load_model("base").transcribe("call.wav")["text"]
+        """,
+    ),
+]
+
+
+@pytest.mark.parametrize(("code", "expected"), [(c, e) for _, c, e in POSITIVE], ids=[i for i, _, _ in POSITIVE])
+def test_emotion_recognition_is_found(scan_tree: ScanTree, code: str, expected: list[tuple[str, int]]) -> None:
+    result = scan_tree({"app.py": code})
+    assert rule_hits(result) == sorted((rule, "app.py", line) for rule, line in expected)
+    assert not result.notices
+
+
+@pytest.mark.parametrize("code", [c for _, c in NEGATIVE], ids=[i for i, _ in NEGATIVE])
+def test_look_alikes_are_not_findings(scan_tree: ScanTree, code: str) -> None:
+    result = scan_tree({"app.py": code})
+    assert rule_hits(result) == []
+    assert not result.notices
+
+
+def test_message_names_capability_modality_article_and_fix(scan_tree: ScanTree) -> None:
+    result = scan_tree({"kiosk.py": "from fer import FER\nFER().detect_emotions(frame)\n"})
+    hit = only(result, "EMO004")
+    assert hit.message.startswith("Emotion recognition from faces (FER")
+    assert "Art. 5(1)(f)" in hit.message and "Annex III 1(c)" in hit.message
+    assert "Declare the deployment context" in hit.message
+    assert (hit.location.line, hit.location.column) == (2, 1)
+    assert hit.component.confidence.value == "high"
+
+
+def test_evidence_has_exact_lines_and_columns(scan_tree: ScanTree) -> None:
+    result = scan_tree(
+        {
+            "svc.py": """
+            import deepface as dfc
+            def f(img):
+                res = dfc.DeepFace.analyze(img, actions=["emotion"])
+                return res[0]["dominant_emotion"]
+            """
+        }
+    )
+    hit = only(result, "EMO004")
+    where = {(e.signature_id, e.location.line, e.location.column) for e in hit.component.evidence}
+    assert ("call.deepface.analyze", 3, 11) in where
+    assert ("field.deepface.dominant_emotion", 4, 19) in where
+    assert ("pkg.deepface", 1, 8) in where
+
+
+def test_python2_file_is_analysed_lexically_with_a_notice(scan_tree: ScanTree) -> None:
+    code = 'from fer import FER\ndetector = FER()\nprint "starting"\nprint detector.detect_emotions(img)\n'
+    result = scan_tree({"legacy.py": code})
+    assert rule_hits(result) == [("EMO004", "legacy.py", 4)]
+    (notice,) = result.notices
+    assert notice.path == "legacy.py" and not notice.fatal
+    assert "syntax error at line 3" in notice.message and "lexically" in notice.message
+
+
+def test_invalid_utf8_and_binary_files_give_notices_and_the_scan_goes_on(scan_tree: ScanTree) -> None:
+    result = scan_tree(
+        {
+            "bad_utf8.py": b"from fer import FER\nname = '\xff\xfe caf\xe9'\n",
+            "binary.py": b"\x7fELF\x02\x01\x01\x00\x00\x00fer\x00\x00",
+            "broken.py": "from fer import FER\ndef (:\n",
+            "good.py": "from fer import FER\nFER().detect_emotions(x)\n",
+        }
+    )
+    assert ("EMO004", "good.py", 2) in rule_hits(result)
+    by_path = {n.path: n for n in result.notices}
+    assert "not valid UTF-8 at byte 28 (line 2)" in by_path["bad_utf8.py"].message
+    assert "binary content" in by_path["binary.py"].message
+    assert by_path["bad_utf8.py"].fatal and by_path["binary.py"].fatal
+    assert "syntax error at line 2" in by_path["broken.py"].message
+    assert not result.execution_successful
+
+
+def test_deeply_nested_code_does_not_crash_the_parser(scan_tree: ScanTree) -> None:
+    nested = "x = " + "[" * 5000 + "]" * 5000 + "\n"
+    result = scan_tree({"gen.py": "from fer import FER\n" + nested + "FER().detect_emotions(f)\n"})
+    assert rule_hits(result) == [("EMO004", "gen.py", 3)]
+    assert "nested 5000 deep" in result.notices[0].message
+
+
+def test_files_without_catalogue_tokens_are_not_parsed(scan_tree: ScanTree) -> None:
+    result = scan_tree({"plain.py": "def add(a, b):\n    return a + b\n"})
+    assert result.evidence == () and result.files_analysed == 1
