@@ -13,6 +13,7 @@ from scanner import __version__
 from scanner.analyzers import analyzer_for
 from scanner.config import Config, deployment_lookup
 from scanner.correlate import correlate
+from scanner.declarations import Declarations, check_overlaps, find_declaration_file, from_cli, load_file
 from scanner.discovery import Artifact, DiscoveryOptions, discover
 from scanner.findings import Evidence, FileOutcome, Notice, NoticeKind, ScanResult
 from scanner.policy import evaluate
@@ -82,7 +83,8 @@ def scan(
         evidence.extend(outcome.evidence)
         notices.extend(outcome.notices)
     components = correlate(evidence)
-    results = evaluate(components, deployment_lookup(config.deployments))
+    declarations = load_declarations(paths, config, base or Path.cwd(), [a.path for a in inputs.artifacts])
+    results = evaluate(components, deployment_lookup(declarations.deployments), declarations.problems)
     return ScanResult(
         results=tuple(results),
         components=tuple(components),
@@ -93,4 +95,20 @@ def scan(
         catalog_version=catalog.version,
         tool_version=__version__,
         roots=tuple(str(p) for p in paths),
+        declarations_source=declarations.source,
     )
+
+
+def load_declarations(paths: Sequence[Path], config: Config, base: Path, scanned: list[str]) -> Declarations:
+    """The declarations in force, by precedence: given in the config, CLI flags, --declarations file,
+    the nearest emoscan.toml or pyproject.toml with [tool.emoscan]."""
+    if config.deployments:
+        declarations = Declarations(config.deployments, (), "configuration")
+    elif config.context is not None:
+        declarations = from_cli(config.context, config.subjects, config.exemption, config.transparency_notice)
+    else:
+        found = config.declarations_file
+        if found is None and config.find_declarations:
+            found = find_declaration_file(paths)
+        declarations = load_file(found, base, scanned) if found is not None else Declarations()
+    return check_overlaps(declarations, scanned)

@@ -10,11 +10,17 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from scanner import __version__
+
+if TYPE_CHECKING:
+    from scanner.config import Config
+    from scanner.findings import ScanResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_NOTHING = 0, 1, 2, 3
 FORMATS = ("text", "json", "sarif")
@@ -26,6 +32,42 @@ LEVELS = ("error", "warning", "note")
 def main() -> None:
     """emoscan finds emotion recognition in code, notebooks, dependency lists and model files, and
     reports it under the EU AI Act and the GDPR. Findings are technical, not legal advice."""
+
+
+def declaration_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The deployment-context flags shared by `scan`, `inventory` and `explain`."""
+    options = [
+        click.option(
+            "--context",
+            metavar="CONTEXT",
+            help="Declare the deployment context for everything scanned (overrides declaration files): "
+            "workplace, education, customer-service, healthcare, safety, law-enforcement, migration, "
+            "consumer, research, personal.",
+        ),
+        click.option(
+            "--subjects",
+            multiple=True,
+            metavar="WORDS",
+            help="Who the system is used on (comma-separated or repeated): employees, candidates, students, "
+            "customers, patients, drivers, ...",
+        ),
+        click.option(
+            "--exemption",
+            metavar="KIND:JUSTIFICATION",
+            help="A medical or safety purpose with its justification, e.g. 'safety:detects panic in pilots'.",
+        ),
+        click.option(
+            "--transparency-notice", metavar="PATH", help="The Art. 50(3) notice given to the people exposed."
+        ),
+        click.option(
+            "--declarations",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="Read declarations from this TOML file instead of the nearest emoscan.toml/pyproject.toml.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
 
 
 @main.command()
@@ -49,6 +91,7 @@ def main() -> None:
 @click.option(
     "--exclude", multiple=True, metavar="GLOB", help="Skip paths matching this gitignore-style glob."
 )
+@declaration_options
 def scan(
     paths: tuple[Path, ...],
     output_format: str,
@@ -58,40 +101,66 @@ def scan(
     include_vendored: bool,
     no_gitignore: bool,
     exclude: tuple[str, ...],
+    **declared: Any,
 ) -> None:
     """Scan PATHS (files or folders; default: the current folder)."""
-    from scanner.api import NothingToScan
-    from scanner.api import scan as run_scan
-    from scanner.config import Config
     from scanner.findings import Level
-    from scanner.signatures import CatalogError
 
-    config = Config(
+    config = _config(
+        declared,
         fail_level=Level(fail_level),
         include_vendored=include_vendored,
         respect_gitignore=not no_gitignore,
         exclude=exclude,
     )
+    result = _run_scan(paths, config)
+    _emit(_render(result, output_format, output), output)
+    if result.files_scanned == 0:
+        _error("nothing to scan: no files found under the given paths")
+        sys.exit(EXIT_NOTHING)
+    if exit_zero:
+        sys.exit(EXIT_OK)
+    if any(r.rule_id == "EMO008" for r in result.results):
+        _error("the deployment declarations have errors (EMO008); fix them for verdicts you can rely on")
+        sys.exit(EXIT_USAGE)
+    failing = any(r.level.rank >= config.fail_level.rank for r in result.results)
+    sys.exit(EXIT_FINDINGS if failing else EXIT_OK)
+
+
+def _config(declared: dict[str, Any], **settings: Any) -> Config:
+    from scanner.config import CONTEXTS, Config
+
+    context = declared.get("context")
+    if context is not None and context not in CONTEXTS:
+        raise click.BadParameter(f"{context!r}; use one of: {', '.join(CONTEXTS)}", param_hint="--context")
+    if context is None and any(declared.get(k) for k in ("subjects", "exemption", "transparency_notice")):
+        raise click.UsageError("--subjects, --exemption and --transparency-notice need --context")
+    return Config(
+        context=context,
+        subjects=tuple(declared.get("subjects") or ()),
+        exemption=declared.get("exemption"),
+        transparency_notice=declared.get("transparency_notice"),
+        declarations_file=declared.get("declarations"),
+        **settings,
+    )
+
+
+def _run_scan(paths: tuple[Path, ...], config: Config) -> ScanResult:
+    from scanner.api import NothingToScan
+    from scanner.api import scan as run_scan
+    from scanner.signatures import CatalogError
+
     try:
-        result = run_scan(list(paths) or [Path(".")], config)
+        return run_scan(list(paths) or [Path(".")], config)
     except NothingToScan as exc:
         _error(f"no such file or folder: {exc}")
         sys.exit(EXIT_USAGE)
     except CatalogError as exc:
         _error(f"signature catalogue is invalid: {exc}")
         sys.exit(EXIT_USAGE)
-    _emit(_render(result, output_format, output), output)
-    if result.files_scanned == 0:
-        _error("nothing to scan: no files found under the given paths")
-        sys.exit(EXIT_NOTHING)
-    failing = any(r.level.rank >= config.fail_level.rank for r in result.results)
-    sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_OK)
 
 
-def _render(result: object, output_format: str, output: Path | None) -> str:
-    from scanner.findings import ScanResult
-
-    assert isinstance(result, ScanResult)
+def _render(result: ScanResult, output_format: str, output: Path | None) -> str:
     if output_format == "json":
         from scanner.output.json_report import render_json
 
@@ -136,20 +205,6 @@ def rules() -> None:
 
 
 @main.command()
-@click.argument("rule_id")
-def explain(rule_id: str) -> None:
-    """Show a rule's documentation (e.g. `emoscan explain EMO001`)."""
-    from scanner.rules import get_rule
-
-    try:
-        rule = get_rule(rule_id)
-    except KeyError as exc:
-        _error(str(exc.args[0]))
-        sys.exit(EXIT_USAGE)
-    click.echo(rule.markdown(), nl=False)
-
-
-@main.command()
 def signatures() -> None:
     """Show the signature catalogue's version and its counts per kind."""
     from scanner.signatures import CatalogError, catalog_dir, load_catalog
@@ -162,3 +217,81 @@ def signatures() -> None:
     click.echo(f"catalogue version {catalog.version} ({catalog_dir()})")
     for kind, count in catalog.counts().items():
         click.echo(f"  {kind:<13} {count}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--format", "output_format", type=click.Choice(("text", "json")), default="text", show_default=True
+)
+@declaration_options
+def inventory(paths: tuple[Path, ...], output_format: str, **declared: Any) -> None:
+    """List every emotion-recognition component found, allowed or not, with its modality, capability,
+    evidence, declared context and verdict."""
+    from scanner.output.inventory import render_inventory_json, render_inventory_text
+
+    result = _run_scan(paths, _config(declared))
+    render = render_inventory_json if output_format == "json" else render_inventory_text
+    click.echo(render(result), nl=False)
+
+
+@main.command()
+@click.argument("target")
+@declaration_options
+def explain(target: str, **declared: Any) -> None:
+    """Explain a rule (`emoscan explain EMO001`) or a result (`emoscan explain app.py:24`): the
+    evidence and its signatures, the component, the declaration that applied and the table cell."""
+    from scanner.rules import RULES, get_rule
+
+    if target.upper() in RULES or ":" not in target:
+        try:
+            rule = get_rule(target)
+        except KeyError as exc:
+            _error(str(exc.args[0]))
+            sys.exit(EXIT_USAGE)
+        click.echo(rule.markdown(), nl=False)
+        return
+    from scanner.output.inventory import explain_location
+
+    path_text, _, line_text = target.rpartition(":")
+    if not line_text.isdigit() or not path_text:
+        _error(f"expected RULE or FILE:LINE, got {target!r}")
+        sys.exit(EXIT_USAGE)
+    path = Path(path_text)
+    if not path.exists():
+        _error(f"no such file: {path_text}")
+        sys.exit(EXIT_USAGE)
+    result = _run_scan((path,), _config(declared))
+    text = explain_location(result, int(line_text))
+    if text is None:
+        _error(f"no emoscan result or evidence at {target}")
+        sys.exit(EXIT_FINDINGS)
+    click.echo(text, nl=False)
+
+
+@main.command()
+@click.option(
+    "--file",
+    "target",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write (default: pyproject.toml if present, else emoscan.toml).",
+)
+@click.option("--force", is_flag=True, help="Replace an existing declaration.")
+def init(target: Path | None, force: bool) -> None:
+    """Write a commented deployment declaration template. Asks for the context when run in a
+    terminal; writes the template as it is otherwise."""
+    from scanner.config import CONTEXTS
+    from scanner.init_template import InitError, write_template
+
+    answers: dict[str, str] = {}
+    if sys.stdin.isatty():
+        answers["name"] = click.prompt("Deployment name", default="my-deployment")
+        answers["context"] = click.prompt("Context", type=click.Choice(CONTEXTS), default="customer-service")
+        answers["subjects"] = click.prompt("Subjects (comma-separated)", default="customers")
+        answers["paths"] = click.prompt("Paths it covers (comma-separated globs)", default="**")
+    try:
+        written = write_template(target, force=force, answers=answers)
+    except InitError as exc:
+        _error(str(exc))
+        sys.exit(EXIT_USAGE)
+    click.echo(f"wrote a deployment declaration to {written}; edit it, then run `emoscan scan`")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pathspec
 
@@ -72,7 +73,15 @@ class Deployment:
 
 @dataclass(frozen=True)
 class Config:
+    # Declarations given programmatically; when empty they are read from the CLI flags below, the
+    # --declarations file, or the nearest emoscan.toml / pyproject.toml.
     deployments: tuple[Deployment, ...] = ()
+    context: str | None = None
+    subjects: tuple[str, ...] = ()
+    exemption: str | None = None  # "KIND:justification"
+    transparency_notice: str | None = None
+    declarations_file: Path | None = None
+    find_declarations: bool = True
     fail_level: Level = Level.WARNING
     include_vendored: bool = False
     respect_gitignore: bool = True

@@ -145,7 +145,8 @@ class Result:
     level: Level
     message: str
     location: Location
-    component: Component
+    # The component judged; None for results about the declarations themselves (EMO008).
+    component: Component | None
     verdict: str
     # Extra facts for reporters (deployment name, context, table cell).
     properties: tuple[tuple[str, str], ...] = ()
@@ -192,6 +193,8 @@ class ScanResult:
     catalog_version: str
     tool_version: str
     roots: tuple[str, ...] = field(default=())
+    # Where the deployment declarations came from (a file, "command line"), or None.
+    declarations_source: str | None = None
 
     @property
     def execution_successful(self) -> bool:

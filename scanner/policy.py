@@ -6,10 +6,11 @@ Verdicts: P prohibited, H high-risk, G GDPR-only, I informational, R review (und
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from scanner.config import Deployment
+from scanner.declarations import DeclarationProblem
 from scanner.findings import Capability, Component, Modality, Result
 from scanner.rules import get_rule
 
@@ -116,8 +117,12 @@ def _text_cell(context: str) -> Cell:
     return Cell("G", "EMO006", f"{context}, text only", f"GDPR{extra}")
 
 
-def evaluate(components: list[Component], lookup: DeploymentLookup) -> list[Result]:
-    results: list[Result] = []
+def evaluate(
+    components: list[Component],
+    lookup: DeploymentLookup,
+    problems: Sequence[DeclarationProblem] = (),
+) -> list[Result]:
+    results: list[Result] = [_declaration_result(problem) for problem in problems]
     for component in components:
         deployment = lookup(component.primary.location.path)
         cell = decide(component, deployment)
@@ -127,6 +132,19 @@ def evaluate(components: list[Component], lookup: DeploymentLookup) -> list[Resu
             results.append(_result("EMO005", component, deployment, cell))
     results.sort(key=lambda r: (r.location.path, r.location.line, r.location.column, r.rule_id))
     return results
+
+
+def _declaration_result(problem: DeclarationProblem) -> Result:
+    rule = get_rule("EMO008")
+    text = problem.message.rstrip(".") + "."
+    return Result(
+        rule_id=rule.id,
+        level=rule.level,
+        message=f"Invalid emoscan declaration: {text}",
+        location=problem.location,
+        component=None,
+        verdict="invalid",
+    )
 
 
 def _result(rule_id: str, component: Component, deployment: Deployment | None, cell: Cell) -> Result:

@@ -34,7 +34,7 @@ def test_scan_example_reports_face_voice_and_text_emotion_recognition() -> None:
     base = "examples/shop-assistant"
     assert ("EMO004", f"{base}/services/kiosk/mood_camera.py", 24) in hits
     assert ("EMO002", f"{base}/services/kiosk/mood_camera.py", 24) in hits
-    assert ("EMO004", f"{base}/services/calls/voice_emotion.py", 10) in hits
+    assert ("EMO004", f"{base}/services/calls/voice_emotion.py", 11) in hits
     assert ("EMO006", f"{base}/services/chat/sentiment.py", 7) in hits
     assert ("EMO004", f"{base}/notebooks/exploration.ipynb", 47) in hits
     modalities = {r["location"]["path"].rsplit("/", 1)[-1]: r["component"]["modality"] for r in report["results"]}

@@ -738,7 +738,11 @@ class LexicalScanner:
         for match in _CALL_RE.finditer(text):
             name = match.group(1)
             # A method on a call's result (`FER().detect_emotions(`): the receiver is unknown.
-            qualname = f"?.{name}" if text[max(0, match.start() - 2) : match.start()] ==")." else self._qualify(name)
+            qualname = (
+                f"?.{name}"
+                if text[max(0, match.start() - 2) : match.start()] == ")."
+                else self._qualify(name)
+            )
             line_end = text.find("\n", match.end())
             self.c.on_call(
                 qualname,

@@ -7,8 +7,8 @@ Shape (schema_version 1; keys are added, never renamed):
   "summary": {"results": int, "error": int, "warning": int, "note": int,
               "components": int, "files_scanned": int, "files_analysed": int, "notices": int,
               "execution_successful": bool},
-  "results": [{"rule_id", "rule_name", "level", "message", "verdict", "location", "component",
-               "properties"}],
+  "results": [{"rule_id", "rule_name", "level", "message", "verdict", "location",
+               "component" (null for EMO008), "properties"}],
   "components": [{"scope", "name", "modality", "capability", "confidence", "primary",
                   "sensitive_attributes", "evidence": [evidence...]}],
   "notices": [{"path", "kind", "message", "fatal", "line"}]
@@ -69,6 +69,7 @@ def component_json(component: Component) -> dict[str, Any]:
 
 
 def result_json(result: Result) -> dict[str, Any]:
+    component = result.component
     return {
         "rule_id": result.rule_id,
         "rule_name": get_rule(result.rule_id).name,
@@ -76,12 +77,14 @@ def result_json(result: Result) -> dict[str, Any]:
         "message": result.message,
         "verdict": result.verdict,
         "location": location_json(result.location),
-        "component": {
-            "scope": result.component.scope,
-            "name": result.component.name,
-            "modality": result.component.modality.value,
-            "capability": result.component.capability.value,
-            "confidence": result.component.confidence.value,
+        "component": None
+        if component is None
+        else {
+            "scope": component.scope,
+            "name": component.name,
+            "modality": component.modality.value,
+            "capability": component.capability.value,
+            "confidence": component.confidence.value,
         },
         "properties": dict(result.properties),
     }

@@ -26,6 +26,8 @@ def render_text(scan: ScanResult, colour: bool = False) -> str:
             level = paint(result.level.value, _COLOURS[result.level])
             lines.append(f"  {loc.line}:{loc.column}  {level}  {result.rule_id}  {result.message}")
             component = result.component
+            if component is None:
+                continue
             lines.append(
                 paint(
                     f"      {component.capability.value} · {component.modality.value} · "
