@@ -192,6 +192,7 @@ class ScanResult:
     files_analysed: int
     catalog_version: str
     tool_version: str
+    # The folder that result paths are relative to (SARIF %SRCROOT%).
     roots: tuple[str, ...] = field(default=())
     # Where the deployment declarations came from (a file, "command line"), or None.
     declarations_source: str | None = None

@@ -116,7 +116,7 @@ _rule(
         resolve="Keep the high-risk documentation, human oversight and logging in place, inform the people "
         "concerned (Art. 50(3)) and carry out a DPIA (GDPR Art. 35).",
         references=("Regulation (EU) 2024/1689 (AI Act), Annex III 1(c), Arts. 9-15, 26, 27, 43",),
-        tags=("compliance", "ai-act", "emotion-recognition", "high-risk"),
+        tags=("security", "compliance", "ai-act", "emotion-recognition", "high-risk"),
         security_severity=6.5,
         precision="high",
     )
@@ -136,7 +136,7 @@ _rule(
         resolve="Declare the deployment context for this path in pyproject.toml (`[[tool.emoscan.deployment]]`) "
         "or emoscan.toml, or pass `--context` on the command line.",
         references=("Regulation (EU) 2024/1689 (AI Act), Art. 3(39), Art. 5(1)(f), Annex III 1(c)",),
-        tags=("compliance", "ai-act", "emotion-recognition"),
+        tags=("security", "compliance", "ai-act", "emotion-recognition"),
         security_severity=5.0,
         precision="high",
     )
@@ -156,7 +156,7 @@ _rule(
         "# transparency_notice missing\n```",
         resolve='Write the notice and reference it with `transparency_notice = "docs/emotion-notice.md"`.',
         references=("Regulation (EU) 2024/1689 (AI Act), Art. 50(3) and 50(5)", "GDPR Arts. 13-14"),
-        tags=("compliance", "ai-act", "transparency"),
+        tags=("security", "compliance", "ai-act", "transparency"),
         security_severity=4.0,
         precision="high",
     )
@@ -175,7 +175,7 @@ _rule(
         resolve="Check the GDPR basis and transparency; if the text is a transcript enriched with voice "
         "prosody, it is voice emotion recognition instead.",
         references=("Regulation (EU) 2024/1689 (AI Act), Art. 3(39), Art. 50(1)", "GDPR Arts. 5, 6, 13-14"),
-        tags=("compliance", "gdpr", "text"),
+        tags=("security", "compliance", "gdpr", "text"),
         security_severity=2.0,
         precision="high",
     )
@@ -193,7 +193,7 @@ _rule(
         example="```python\nif eye_aspect_ratio < 0.25: alert('drowsy')\n```",
         resolve="Nothing under the AI Act; check the GDPR basis for health data.",
         references=("Regulation (EU) 2024/1689 (AI Act), Recital 18", "GDPR Art. 9"),
-        tags=("compliance", "gdpr", "physical-state"),
+        tags=("security", "compliance", "gdpr", "physical-state"),
         security_severity=1.0,
         precision="medium",
     )
@@ -211,7 +211,7 @@ _rule(
         example='```toml\n[[tool.emoscan.deployment]]\ncontext = "office"  # not a known context\n```',
         resolve="Fix the declaration as the message says; `emoscan init` writes a commented template.",
         references=("emoscan documentation: deployment declarations",),
-        tags=("configuration",),
+        tags=("security", "configuration",),
         security_severity=5.0,
         precision="very-high",
     )
@@ -228,10 +228,10 @@ _rule(
         why="The AI Act does not apply to AI developed and used solely for scientific research, to "
         "research before placing on the market, or to purely personal use by individuals; the GDPR still "
         "does, and provider duties return once the system is placed on the market.",
-        example="```toml\n[[tool.emoscan.deployment]]\ncontext = \"research\"\npaths = [\"experiments/**\"]\n```",
+        example='```toml\n[[tool.emoscan.deployment]]\ncontext = "research"\npaths = ["experiments/**"]\n```',
         resolve="Keep the research or personal scope true; re-declare the context before real-world use.",
         references=("Regulation (EU) 2024/1689 (AI Act), Art. 2(6), 2(8), 2(10)", "GDPR Arts. 5, 6, 9, 35"),
-        tags=("compliance", "gdpr", "research"),
+        tags=("security", "compliance", "gdpr", "research"),
         security_severity=2.0,
         precision="high",
     )

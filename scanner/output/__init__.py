@@ -1,0 +1,1 @@
+"""Reporters: pure functions from a ScanResult to text (SARIF, JSON, Markdown, ...); none of them print."""
