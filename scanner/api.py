@@ -13,7 +13,7 @@ from scanner import __version__
 from scanner.analyzers import analyzer_for
 from scanner.config import Config, deployment_lookup
 from scanner.correlate import correlate
-from scanner.declarations import Declarations, check_overlaps, find_declaration_file, from_cli, load_file
+from scanner.declarations import Declarations, check_overlaps, declaration_files, from_cli, load_file, merge
 from scanner.discovery import Artifact, DiscoveryOptions, discover
 from scanner.findings import Evidence, FileOutcome, Notice, NoticeKind, ScanResult
 from scanner.policy import evaluate
@@ -83,7 +83,7 @@ def scan(
         evidence.extend(outcome.evidence)
         notices.extend(outcome.notices)
     components = correlate(evidence)
-    declarations = load_declarations(paths, config, base or Path.cwd(), [a.path for a in inputs.artifacts])
+    declarations = load_declarations(paths, config, base or Path.cwd(), inputs.artifacts)
     results = evaluate(components, deployment_lookup(declarations.deployments), declarations.problems)
     return ScanResult(
         results=tuple(results),
@@ -94,21 +94,26 @@ def scan(
         files_analysed=analysed,
         catalog_version=catalog.version,
         tool_version=__version__,
-        roots=tuple(str(p) for p in paths),
+        roots=(str((base or Path.cwd()).resolve()),),
         declarations_source=declarations.source,
     )
 
 
-def load_declarations(paths: Sequence[Path], config: Config, base: Path, scanned: list[str]) -> Declarations:
-    """The declarations in force, by precedence: given in the config, CLI flags, --declarations file,
-    the nearest emoscan.toml or pyproject.toml with [tool.emoscan]."""
+def load_declarations(
+    paths: Sequence[Path], config: Config, base: Path, artifacts: Sequence[Artifact]
+) -> Declarations:
+    """The declarations in force, by precedence: given in the config, CLI flags, a --declarations
+    file, else every emoscan.toml / pyproject.toml [tool.emoscan] that applies to the scanned tree."""
+    scanned = [a.path for a in artifacts]
     if config.deployments:
         declarations = Declarations(config.deployments, (), "configuration")
     elif config.context is not None:
         declarations = from_cli(config.context, config.subjects, config.exemption, config.transparency_notice)
+    elif config.declarations_file is not None:
+        declarations = load_file(config.declarations_file, base, scanned)
+    elif config.find_declarations:
+        files = declaration_files(paths, (a.fs_path for a in artifacts))
+        declarations = merge([load_file(f, base, scanned) for f in files]) if files else Declarations()
     else:
-        found = config.declarations_file
-        if found is None and config.find_declarations:
-            found = find_declaration_file(paths)
-        declarations = load_file(found, base, scanned) if found is not None else Declarations()
+        declarations = Declarations()
     return check_overlaps(declarations, scanned)

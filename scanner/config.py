@@ -100,7 +100,7 @@ def deployment_lookup(deployments: tuple[Deployment, ...]) -> Callable[[str], De
     """A function from a scanned path (POSIX, relative to the project root) to the declaration that
     covers it: the one whose matching glob is most specific."""
     compiled = [
-        (deployment, pattern, pathspec.PathSpec.from_lines("gitwildmatch", [pattern]))
+        (deployment, pattern, pathspec.GitIgnoreSpec.from_lines([pattern]))
         for deployment in deployments
         for pattern in deployment.paths
     ]

@@ -59,6 +59,31 @@ class Declarations:
 # --- finding the file ------------------------------------------------------------------------------
 
 
+def declaration_files(paths: Sequence[Path], scanned_files: Iterable[Path]) -> list[Path]:
+    """Every file whose declarations apply: the nearest one above each scanned path, and each
+    emoscan.toml or pyproject.toml with [tool.emoscan] inside the scanned tree (a monorepo declares
+    per service; each file's globs are relative to its own folder)."""
+    found: dict[Path, None] = {}
+    nearest = find_declaration_file(paths)
+    if nearest is not None:
+        found[nearest.resolve()] = None
+    for path in scanned_files:
+        if path.name == "emoscan.toml" or (path.name == "pyproject.toml" and _has_tool_table(path)):
+            found.setdefault(path.resolve(), None)
+    return list(found)
+
+
+def merge(parts: Sequence[Declarations]) -> Declarations:
+    if len(parts) == 1:
+        return parts[0]
+    sources = [p.source for p in parts if p.source]
+    return Declarations(
+        tuple(d for p in parts for d in p.deployments),
+        tuple(problem for p in parts for problem in p.problems),
+        ", ".join(sources) or None,
+    )
+
+
 def find_declaration_file(paths: Sequence[Path]) -> Path | None:
     """The nearest emoscan.toml, or pyproject.toml with [tool.emoscan], walking up from each scanned
     path (then from the current folder). emoscan.toml wins over pyproject.toml in the same folder."""
@@ -148,7 +173,7 @@ def check_overlaps(declarations: Declarations, scanned: Sequence[str]) -> Declar
         return declarations
     problems = list(declarations.problems)
     compiled = [
-        (d, pattern, pathspec.PathSpec.from_lines("gitwildmatch", [pattern]))
+        (d, pattern, pathspec.GitIgnoreSpec.from_lines([pattern]))
         for d in declarations.deployments
         for pattern in d.paths
     ]
@@ -235,7 +260,7 @@ class _Reader:
             return None
         paths = self.string_list(index, entry, "paths", label) or ["**"]
         for pattern in paths:
-            spec = pathspec.PathSpec.from_lines("gitwildmatch", [self.rebase(pattern)])
+            spec = pathspec.GitIgnoreSpec.from_lines([self.rebase(pattern)])
             if self.scanned and not any(spec.match_file(p) for p in self.scanned):
                 self.problem(
                     index,

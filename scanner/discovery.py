@@ -197,7 +197,7 @@ def discover(paths: list[Path], options: DiscoveryOptions, base: Path | None = N
     base = (base or Path.cwd()).resolve()
     out = Discovered()
     seen: set[Path] = set()
-    exclude = pathspec.PathSpec.from_lines("gitwildmatch", options.exclude) if options.exclude else None
+    exclude = pathspec.GitIgnoreSpec.from_lines(options.exclude) if options.exclude else None
     for given in paths:
         if not os.path.lexists(given):
             out.missing.append(str(given))
@@ -307,7 +307,7 @@ def _gitignore(directory: Path) -> list[tuple[Path, pathspec.PathSpec[Any]]]:
         lines = ignore.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return []
-    return [(directory, pathspec.PathSpec.from_lines("gitwildmatch", lines))]
+    return [(directory, pathspec.GitIgnoreSpec.from_lines(lines))]
 
 
 def _ignored(

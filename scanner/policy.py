@@ -112,6 +112,7 @@ def _text_cell(context: str) -> Cell:
         "workplace": "; AI Act Annex III 4 if it feeds HR decisions",
         "education": "; AI Act Annex III 3",
         "customer-service": "; chatbots owe the AI Act Art. 50(1) disclosure",
+        "healthcare": "; the inferences are health data (GDPR Art. 9)",
         "consumer": "; chatbots owe the AI Act Art. 50(1) disclosure",
     }.get(context, "")
     return Cell("G", "EMO006", f"{context}, text only", f"GDPR{extra}")
