@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -43,5 +45,48 @@ def rule_hits(result: ScanResult) -> list[tuple[str, str, int]]:
 
 def only(result: ScanResult, rule_id: str) -> Result:
     hits = [r for r in result.results if r.rule_id == rule_id]
-    assert len(hits) == 1, f"expected one {rule_id}, got {[(r.rule_id, str(r.location)) for r in result.results]}"
+    assert len(hits) == 1, (
+        f"expected one {rule_id}, got {[(r.rule_id, str(r.location)) for r in result.results]}"
+    )
     return hits[0]
+
+
+# --- the Microsoft SARIF multitool (npm @microsoft/sarif-multitool), installed by .ci/run ---------
+
+REPO = Path(__file__).resolve().parent.parent
+MULTITOOL_ENV = "EMOSCAN_SARIF_MULTITOOL"
+PLATFORM_PACKAGES = ("sarif-multitool-linux", "sarif-multitool-darwin")
+INSTALL_HINT = (
+    "install it with `npm install --prefix ~/.cache/emoscan-ci @microsoft/sarif-multitool@5.7.0` "
+    f"or point {MULTITOOL_ENV} at the Sarif.Multitool binary"
+)
+
+
+def _find_multitool() -> Path | None:
+    configured = os.environ.get(MULTITOOL_ENV)
+    if configured:
+        return Path(configured)
+    for base in (REPO, Path.home() / ".cache" / "emoscan-ci"):
+        for package in PLATFORM_PACKAGES:
+            candidate = base / "node_modules" / "@microsoft" / package / "Sarif.Multitool"
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def _unavailable(reason: str) -> NoReturn:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; {INSTALL_HINT}")
+    pytest.skip(f"{reason}; {INSTALL_HINT}")
+
+
+@pytest.fixture(scope="module")
+def multitool() -> Path:
+    path = _find_multitool()
+    if path is None:
+        _unavailable("the SARIF multitool is not installed")
+    if not path.is_file():
+        pytest.fail(f"{MULTITOOL_ENV}={path} is not a file")
+    if not os.access(path, os.X_OK):
+        pytest.fail(f"{path} is not executable (npm may have skipped its postinstall chmod): chmod u+x it")
+    return path

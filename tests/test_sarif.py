@@ -15,7 +15,7 @@ import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 from urllib.parse import unquote
 
 import jsonschema
@@ -43,12 +43,6 @@ from scanner.output.sarif import render_sarif
 from scanner.rules import RULES
 
 REPO = Path(__file__).resolve().parents[1]
-MULTITOOL_ENV = "EMOSCAN_SARIF_MULTITOOL"
-PLATFORM_PACKAGES = ("sarif-multitool-linux", "sarif-multitool-darwin")
-INSTALL_HINT = (
-    "install it with `npm install --prefix ~/.cache/emoscan-ci @microsoft/sarif-multitool@5.7.0` "
-    f"or point {MULTITOOL_ENV} at the Sarif.Multitool binary"
-)
 
 UNICODE_PATH = "src/my app/émotion 😀.py"
 UNICODE_URI = "src/my%20app/%C3%A9motion%20%F0%9F%98%80.py"
@@ -535,36 +529,6 @@ def test_empty_scan() -> None:
 
 
 # --- the SARIF 2.1.0 JSON schema -----------------------------------------------------------------
-
-
-def _find_multitool() -> Path | None:
-    configured = os.environ.get(MULTITOOL_ENV)
-    if configured:
-        return Path(configured)
-    for base in (REPO, Path.home() / ".cache" / "emoscan-ci"):
-        for package in PLATFORM_PACKAGES:
-            candidate = base / "node_modules" / "@microsoft" / package / "Sarif.Multitool"
-            if candidate.is_file():
-                return candidate
-    return None
-
-
-def _unavailable(reason: str) -> NoReturn:
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}; {INSTALL_HINT}")
-    pytest.skip(f"{reason}; {INSTALL_HINT}")
-
-
-@pytest.fixture(scope="module")
-def multitool() -> Path:
-    path = _find_multitool()
-    if path is None:
-        _unavailable("the SARIF multitool is not installed")
-    if not path.is_file():
-        pytest.fail(f"{MULTITOOL_ENV}={path} is not a file")
-    if not os.access(path, os.X_OK):
-        pytest.fail(f"{path} is not executable (npm may have skipped its postinstall chmod): chmod u+x it")
-    return path
 
 
 @pytest.fixture(scope="module")
