@@ -5,19 +5,40 @@ No I/O beyond reading the inputs; the CLI prints and picks exit codes.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from scanner import __version__
+from scanner import __version__, suppressions
 from scanner.analyzers import analyzer_for
+from scanner.analyzers.text import MAX_TEXT_BYTES
+from scanner.baseline import LineReader, load_baseline, new_results, render_baseline
 from scanner.config import Config, deployment_lookup
 from scanner.correlate import correlate
 from scanner.declarations import Declarations, check_overlaps, declaration_files, from_cli, load_file, merge
-from scanner.discovery import Artifact, DiscoveryOptions, discover
+from scanner.discovery import Artifact, ArtifactKind, DiscoveryOptions, discover
 from scanner.findings import Evidence, FileOutcome, Notice, NoticeKind, ScanResult
-from scanner.policy import evaluate
+from scanner.policy import evaluate, problem_results
 from scanner.signatures import Catalog, load_catalog
+
+# Artifacts whose lines can carry a suppression comment and key a baseline fingerprint.
+TEXT_KINDS = frozenset(
+    {
+        ArtifactKind.PYTHON,
+        ArtifactKind.NOTEBOOK,
+        ArtifactKind.REQUIREMENTS,
+        ArtifactKind.PYPROJECT,
+        ArtifactKind.SETUP_CFG,
+        ArtifactKind.SETUP_PY,
+        ArtifactKind.PIPFILE,
+        ArtifactKind.CONDA_ENV,
+        ArtifactKind.LOCKFILE,
+        ArtifactKind.MODEL_CONFIG,
+        ArtifactKind.MODEL_CARD,
+        ArtifactKind.LABELS,
+    }
+)
 
 
 class NothingToScan(Exception):
@@ -67,8 +88,21 @@ def scan(
     catalog: Catalog | None = None,
     base: Path | None = None,
 ) -> ScanResult:
-    config = config or Config()
-    catalog = catalog or load_catalog()
+    """Scan `paths`; report paths are relative to `base` (default: the current folder)."""
+    return _pipeline(paths, config or Config(), catalog or load_catalog(), base or Path.cwd())[0]
+
+
+def create_baseline(paths: Sequence[Path], config: Config | None = None, base: Path | None = None) -> str:
+    """The baseline document accepting every current (unsuppressed) result."""
+    config = dataclasses.replace(config or Config(), baseline=None)
+    result, lines = _pipeline(paths, config, load_catalog(), base or Path.cwd())
+    return render_baseline(result.results, lines, result.tool_version)
+
+
+def _pipeline(
+    paths: Sequence[Path], config: Config, catalog: Catalog, base: Path
+) -> tuple[ScanResult, LineReader]:
+    known = load_baseline(config.baseline) if config.baseline is not None else None
     inputs = collect(paths, config, base)
     if inputs.missing and not inputs.artifacts:
         raise NothingToScan(", ".join(inputs.missing))
@@ -83,9 +117,17 @@ def scan(
         evidence.extend(outcome.evidence)
         notices.extend(outcome.notices)
     components = correlate(evidence)
-    declarations = load_declarations(paths, config, base or Path.cwd(), inputs.artifacts)
+    declarations = load_declarations(paths, config, base, inputs.artifacts)
     results = evaluate(components, deployment_lookup(declarations.deployments), declarations.problems)
-    return ScanResult(
+    lines = LineCache({a.path: a for a in inputs.artifacts})
+    filtered = suppressions.apply(results, lines, declarations.ignores)
+    results = list(filtered.kept) + problem_results(filtered.problems, config.report_unused_suppressions)
+    baselined = 0
+    if known is not None:
+        new = new_results(results, known, lines)
+        baselined, results = len(results) - len(new), new
+    results.sort(key=lambda r: (r.location.path, r.location.line, r.location.column, r.rule_id))
+    result = ScanResult(
         results=tuple(results),
         components=tuple(components),
         evidence=tuple(evidence),
@@ -94,9 +136,38 @@ def scan(
         files_analysed=analysed,
         catalog_version=catalog.version,
         tool_version=__version__,
-        roots=(str((base or Path.cwd()).resolve()),),
+        roots=(str(base.resolve()),),
         declarations_source=declarations.source,
+        suppressed=filtered.suppressed,
+        baselined=baselined,
     )
+    return result, lines
+
+
+class LineCache:
+    """Lines of scanned text files, read again only for files that have results (suppression
+    comments, baseline fingerprints). Binary artifacts have no lines."""
+
+    def __init__(self, artifacts: dict[str, Artifact]) -> None:
+        self.artifacts = artifacts
+        self.cache: dict[str, list[str] | None] = {}
+
+    def __call__(self, path: str) -> list[str] | None:
+        if path not in self.cache:
+            self.cache[path] = self._read(path)
+        return self.cache[path]
+
+    def _read(self, path: str) -> list[str] | None:
+        artifact = self.artifacts.get(path)
+        if artifact is None or artifact.kind not in TEXT_KINDS:
+            return None
+        try:
+            data = artifact.read(MAX_TEXT_BYTES)
+        except OSError:
+            return None
+        if b"\x00" in data[:8192]:
+            return None
+        return data.decode("utf-8", errors="replace").splitlines()
 
 
 def load_declarations(

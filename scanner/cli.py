@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from scanner.findings import ScanResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_NOTHING = 0, 1, 2, 3
-FORMATS = ("text", "json", "sarif")
+FORMATS = ("text", "json", "sarif", "markdown", "html", "github")
 LEVELS = ("error", "warning", "note")
 
 
@@ -91,6 +91,19 @@ def declaration_options(command: Callable[..., None]) -> Callable[..., None]:
 @click.option(
     "--exclude", multiple=True, metavar="GLOB", help="Skip paths matching this gitignore-style glob."
 )
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Report only results not in this baseline file.",
+)
+@click.option(
+    "--report-unused-suppressions", is_flag=True, help="Report suppressions that match no result (EMO011)."
+)
+@click.option(
+    "--sarif-include-suppressed",
+    is_flag=True,
+    help="Write suppressed results to SARIF, marked as suppressed.",
+)
 @declaration_options
 def scan(
     paths: tuple[Path, ...],
@@ -101,6 +114,9 @@ def scan(
     include_vendored: bool,
     no_gitignore: bool,
     exclude: tuple[str, ...],
+    baseline: Path | None,
+    report_unused_suppressions: bool,
+    sarif_include_suppressed: bool,
     **declared: Any,
 ) -> None:
     """Scan PATHS (files or folders; default: the current folder)."""
@@ -112,9 +128,11 @@ def scan(
         include_vendored=include_vendored,
         respect_gitignore=not no_gitignore,
         exclude=exclude,
+        baseline=baseline,
+        report_unused_suppressions=report_unused_suppressions,
     )
     result = _run_scan(paths, config)
-    _emit(_render(result, output_format, output), output)
+    _emit(_render(result, output_format, output, include_suppressed=sarif_include_suppressed), output)
     if result.files_scanned == 0:
         _error("nothing to scan: no files found under the given paths")
         sys.exit(EXIT_NOTHING)
@@ -148,10 +166,14 @@ def _config(declared: dict[str, Any], **settings: Any) -> Config:
 def _run_scan(paths: tuple[Path, ...], config: Config) -> ScanResult:
     from scanner.api import NothingToScan
     from scanner.api import scan as run_scan
+    from scanner.baseline import BaselineError
     from scanner.signatures import CatalogError
 
     try:
         return run_scan(list(paths) or [Path(".")], config)
+    except BaselineError as exc:
+        _error(str(exc))
+        sys.exit(EXIT_USAGE)
     except NothingToScan as exc:
         _error(f"no such file or folder: {exc}")
         sys.exit(EXIT_USAGE)
@@ -160,7 +182,9 @@ def _run_scan(paths: tuple[Path, ...], config: Config) -> ScanResult:
         sys.exit(EXIT_USAGE)
 
 
-def _render(result: ScanResult, output_format: str, output: Path | None) -> str:
+def _render(
+    result: ScanResult, output_format: str, output: Path | None, include_suppressed: bool = False
+) -> str:
     if output_format == "json":
         from scanner.output.json_report import render_json
 
@@ -168,7 +192,19 @@ def _render(result: ScanResult, output_format: str, output: Path | None) -> str:
     if output_format == "sarif":
         from scanner.output.sarif import render_sarif
 
-        return render_sarif(result)
+        return render_sarif(result, include_suppressed=include_suppressed)
+    if output_format == "markdown":
+        from scanner.output.markdown import render_markdown
+
+        return render_markdown(result)
+    if output_format == "html":
+        from scanner.output.html import render_html
+
+        return render_html(result)
+    if output_format == "github":
+        from scanner.output.github import render_github
+
+        return render_github(result)
     from scanner.output.text import render_text
 
     return render_text(result, colour=output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
@@ -295,3 +331,34 @@ def init(target: Path | None, force: bool) -> None:
         _error(str(exc))
         sys.exit(EXIT_USAGE)
     click.echo(f"wrote a deployment declaration to {written}; edit it, then run `emoscan scan`")
+
+
+@main.group()
+def baseline() -> None:
+    """Accept the current results, so that later scans report only new ones (`scan --baseline`)."""
+
+
+@baseline.command("create")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("emoscan-baseline.json"),
+    show_default=True,
+)
+@declaration_options
+def baseline_create(paths: tuple[Path, ...], output: Path, **declared: Any) -> None:
+    """Write the current results of PATHS, keyed by content fingerprints, to the baseline file."""
+    import json
+
+    from scanner.api import NothingToScan, create_baseline
+
+    try:
+        document = create_baseline(list(paths) or [Path(".")], _config(declared))
+    except NothingToScan as exc:
+        _error(f"no such file or folder: {exc}")
+        sys.exit(EXIT_USAGE)
+    _emit(document, output)
+    count = len(json.loads(document)["results"])
+    click.echo(f"wrote {count} results to {output}; scan with --baseline {output} to see only new ones")

@@ -83,6 +83,8 @@ class Config:
     declarations_file: Path | None = None
     find_declarations: bool = True
     fail_level: Level = Level.WARNING
+    report_unused_suppressions: bool = False
+    baseline: Path | None = None
     include_vendored: bool = False
     respect_gitignore: bool = True
     exclude: tuple[str, ...] = ()

@@ -21,6 +21,7 @@ policy turns into EMO008.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import re
 import sys
@@ -33,6 +34,8 @@ import pathspec
 
 from scanner.config import CONTEXTS, EXEMPTION_KINDS, SUBJECTS, Deployment, specificity
 from scanner.findings import Location
+from scanner.rules import RULES
+from scanner.suppressions import IgnoreEntry
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -54,6 +57,7 @@ class Declarations:
     deployments: tuple[Deployment, ...] = ()
     problems: tuple[DeclarationProblem, ...] = ()
     source: str | None = None  # the file they came from, or "command line"
+    ignores: tuple[IgnoreEntry, ...] = ()
 
 
 # --- finding the file ------------------------------------------------------------------------------
@@ -81,6 +85,7 @@ def merge(parts: Sequence[Declarations]) -> Declarations:
         tuple(d for p in parts for d in p.deployments),
         tuple(problem for p in parts for problem in p.problems),
         ", ".join(sources) or None,
+        tuple(i for p in parts for i in p.ignores),
     )
 
 
@@ -142,7 +147,11 @@ def load_file(path: Path, base: Path, scanned: Sequence[str] = ()) -> Declaratio
         deployment = reader.deployment(index, entry)
         if deployment is not None:
             deployments.append(deployment)
-    return Declarations(tuple(deployments), tuple(reader.problems), shown)
+    ignore_header = "tool.emoscan.ignore" if is_pyproject else "ignore"
+    ignores = _ignore_entries(
+        table.get("ignore", []), reader, _table_spans(text, ignore_header), ignore_header
+    )
+    return Declarations(tuple(deployments), tuple(reader.problems), shown, tuple(ignores))
 
 
 def from_cli(
@@ -351,6 +360,75 @@ class _Reader:
     def rebase(self, pattern: str) -> str:
         anchored = pattern.lstrip("/")
         return f"{self.prefix}/{anchored}" if self.prefix else anchored
+
+
+IGNORE_KEYS = ("path", "paths", "rule", "rules", "reason", "owner", "review_by")
+
+
+def _ignore_entries(
+    entries: Any, reader: _Reader, spans: list[tuple[int, int]], header: str
+) -> list[IgnoreEntry]:
+    """`[[tool.emoscan.ignore]]` entries: path(s), rule(s), reason, optional owner and review_by date.
+    Problems are EMO008 at the entry's line, like every declaration problem."""
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        reader.problems.append(
+            DeclarationProblem(
+                Location(reader.shown, spans[0][0] if spans else 1), f"use [[{header}]] tables"
+            )
+        )
+        return []
+    ignore_reader = _Reader(reader.shown, "\n".join(reader.lines), spans, reader.folder, reader.prefix)
+    out: list[IgnoreEntry] = []
+    for index, entry in enumerate(entries):
+        label = f"ignore entry #{index + 1}"
+        for key in entry:
+            if key not in IGNORE_KEYS:
+                ignore_reader.problem(
+                    index, key, f"{label}: unknown key '{key}'; allowed keys: {', '.join(IGNORE_KEYS)}"
+                )
+        paths = ignore_reader.string_list(
+            index, {"paths": entry.get("paths", entry.get("path"))}, "paths", label
+        )
+        rules = ignore_reader.string_list(
+            index, {"rules": entry.get("rules", entry.get("rule"))}, "rules", label
+        )
+        reason = ignore_reader.optional_string(index, entry, "reason", label)
+        if not paths or not rules or not reason:
+            ignore_reader.problem(
+                index, None, f"{label}: needs 'path', 'rule' and a 'reason'; it is ignored until it has them"
+            )
+            continue
+        unknown = [r for r in rules if r.upper() not in RULES]
+        if unknown:
+            ignore_reader.problem(
+                index,
+                "rule" if "rule" in entry else "rules",
+                f"{label}: unknown rule(s) {', '.join(unknown)}",
+            )
+            continue
+        review_by = entry.get("review_by")
+        if isinstance(review_by, str):
+            try:
+                review_by = datetime.date.fromisoformat(review_by)
+            except ValueError:
+                review_by = "invalid"
+        if review_by is not None and (
+            not isinstance(review_by, datetime.date) or isinstance(review_by, datetime.datetime)
+        ):
+            ignore_reader.problem(index, "review_by", f"{label}: 'review_by' must be a date like 2027-06-30")
+            review_by = None
+        out.append(
+            IgnoreEntry(
+                paths=tuple(ignore_reader.rebase(p) for p in paths),
+                rules=tuple(r.upper() for r in rules),
+                reason=reason,
+                location=ignore_reader.where(index),
+                owner=ignore_reader.optional_string(index, entry, "owner", label),
+                review_by=review_by,
+            )
+        )
+    reader.problems.extend(ignore_reader.problems)
+    return out
 
 
 # --- helpers ---------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ reporters can be tested in isolation.
 
 from __future__ import annotations
 
+import datetime
 import enum
 from dataclasses import dataclass, field
 
@@ -153,6 +154,18 @@ class Result:
     related: tuple[Location, ...] = ()
 
 
+@dataclass(frozen=True)
+class Suppression:
+    """Why a result is hidden: an inline comment at `location`, or a config entry declared there."""
+
+    kind: str  # "inline" or "config"
+    rules: tuple[str, ...]
+    reason: str
+    location: Location
+    owner: str | None = None
+    review_by: datetime.date | None = None
+
+
 class NoticeKind(str, enum.Enum):
     PARSE_ERROR = "parse-error"
     DECODE_ERROR = "decode-error"
@@ -196,6 +209,10 @@ class ScanResult:
     roots: tuple[str, ...] = field(default=())
     # Where the deployment declarations came from (a file, "command line"), or None.
     declarations_source: str | None = None
+    # Results hidden by a suppression, with it: kept for auditors, left out of SARIF by default.
+    suppressed: tuple[tuple[Result, Suppression], ...] = ()
+    # Results hidden because the baseline already holds them.
+    baselined: int = 0
 
     @property
     def execution_successful(self) -> bool:

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from scanner.config import Deployment
 from scanner.declarations import DeclarationProblem
-from scanner.findings import Capability, Component, Modality, Result
+from scanner.findings import Capability, Component, Location, Modality, Result
 from scanner.rules import get_rule
+from scanner.suppressions import SuppressionProblem
 
 WORKPLACE_SUBJECTS = frozenset(
     {"employees", "candidates", "agents", "workers", "staff", "contractors", "applicants"}
@@ -136,13 +137,25 @@ def evaluate(
 
 
 def _declaration_result(problem: DeclarationProblem) -> Result:
-    rule = get_rule("EMO008")
-    text = problem.message.rstrip(".") + "."
+    return _problem_result("EMO008", problem.location, f"Invalid emoscan declaration: {problem.message}")
+
+
+def problem_results(problems: Sequence[SuppressionProblem], report_unused: bool) -> list[Result]:
+    """EMO010 for suppressions that cannot be honoured; EMO011 for unused ones when asked."""
+    return [
+        _problem_result("EMO011" if p.unused else "EMO010", p.location, f"Suppression: {p.message}")
+        for p in problems
+        if report_unused or not p.unused
+    ]
+
+
+def _problem_result(rule_id: str, location: Location, message: str) -> Result:
+    rule = get_rule(rule_id)
     return Result(
         rule_id=rule.id,
         level=rule.level,
-        message=f"Invalid emoscan declaration: {text}",
-        location=problem.location,
+        message=message.rstrip(".") + ".",
+        location=location,
         component=None,
         verdict="invalid",
     )

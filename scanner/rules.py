@@ -211,7 +211,10 @@ _rule(
         example='```toml\n[[tool.emoscan.deployment]]\ncontext = "office"  # not a known context\n```',
         resolve="Fix the declaration as the message says; `emoscan init` writes a commented template.",
         references=("emoscan documentation: deployment declarations",),
-        tags=("security", "configuration",),
+        tags=(
+            "security",
+            "configuration",
+        ),
         security_severity=5.0,
         precision="very-high",
     )
@@ -234,6 +237,44 @@ _rule(
         tags=("security", "compliance", "gdpr", "research"),
         security_severity=2.0,
         precision="high",
+    )
+)
+
+_rule(
+    Rule(
+        id="EMO010",
+        name="invalid-suppression",
+        level=Level.WARNING,
+        short="A suppression that gives no reason, names no or an unknown rule, or whose review date has passed.",
+        what="An inline `# emoscan: ignore[...]` comment without a reason or with an unknown rule code, or a "
+        "`[[tool.emoscan.ignore]]` entry whose `review_by` date has passed.",
+        why="A suppression hides a legal finding from reviewers and auditors; without a reason nobody can "
+        "check it, and an expired one has not been reviewed when it said it would be. Such a suppression "
+        "does not hide anything.",
+        example="```python\nFER().detect_emotions(frame)  # emoscan: ignore[EMO004]\n```",
+        resolve="Name the rule and say why, e.g. `# emoscan: ignore[EMO004] offline research only, see "
+        "docs/ethics.md`; renew or remove expired `review_by` entries.",
+        references=("emoscan documentation: suppressions",),
+        tags=("configuration",),
+        security_severity=3.0,
+        precision="very-high",
+    )
+)
+
+_rule(
+    Rule(
+        id="EMO011",
+        name="unused-suppression",
+        level=Level.NOTE,
+        short="A suppression that matches no result (reported with --report-unused-suppressions).",
+        what="An inline suppression or `[[tool.emoscan.ignore]]` entry that hides nothing.",
+        why="Stale suppressions mislead readers and may silently hide a future finding.",
+        example="```python\nx = 1  # emoscan: ignore[EMO004] legacy\n```",
+        resolve="Remove the suppression.",
+        references=("emoscan documentation: suppressions",),
+        tags=("configuration",),
+        security_severity=1.0,
+        precision="very-high",
     )
 )
 

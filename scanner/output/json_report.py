@@ -11,8 +11,11 @@ Shape (schema_version 1; keys are added, never renamed):
                "component" (null for EMO008), "properties"}],
   "components": [{"scope", "name", "modality", "capability", "confidence", "primary",
                   "sensitive_attributes", "evidence": [evidence...]}],
-  "notices": [{"path", "kind", "message", "fatal", "line"}]
+  "notices": [{"path", "kind", "message", "fatal", "line"}],
+  "suppressed": [{"result": result, "suppression": {"kind", "rules", "reason", "location", "owner",
+                  "review_by"}}]
 }
+summary also counts "suppressed" and "baselined" results.
 A location is {"path", "line", "column", "end_line", "end_column", "logical"}; evidence is
 {"kind", "signature_id", "summary", "modality", "capability", "strength", "package", "labels",
 "dormant", "location"}.
@@ -23,7 +26,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from scanner.findings import Component, Evidence, Level, Location, Notice, Result, ScanResult
+from scanner.findings import Component, Evidence, Level, Location, Notice, Result, ScanResult, Suppression
 from scanner.rules import get_rule
 
 SCHEMA_VERSION = 1
@@ -100,6 +103,20 @@ def notice_json(notice: Notice) -> dict[str, Any]:
     }
 
 
+def suppressed_json(result: Result, suppression: Suppression) -> dict[str, Any]:
+    return {
+        "result": result_json(result),
+        "suppression": {
+            "kind": suppression.kind,
+            "rules": list(suppression.rules),
+            "reason": suppression.reason,
+            "location": location_json(suppression.location),
+            "owner": suppression.owner,
+            "review_by": suppression.review_by.isoformat() if suppression.review_by else None,
+        },
+    }
+
+
 def render_json(scan: ScanResult) -> str:
     summary: dict[str, Any] = {"results": len(scan.results)}
     summary.update({level.value: sum(1 for r in scan.results if r.level is level) for level in Level})
@@ -110,6 +127,8 @@ def render_json(scan: ScanResult) -> str:
             "files_analysed": scan.files_analysed,
             "notices": len(scan.notices),
             "execution_successful": scan.execution_successful,
+            "suppressed": len(scan.suppressed),
+            "baselined": scan.baselined,
         }
     )
     document = {
@@ -119,5 +138,6 @@ def render_json(scan: ScanResult) -> str:
         "results": [result_json(r) for r in scan.results],
         "components": [component_json(c) for c in scan.components],
         "notices": [notice_json(n) for n in scan.notices],
+        "suppressed": [suppressed_json(r, s) for r, s in scan.suppressed],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote
@@ -34,7 +33,7 @@ from urllib.parse import quote
 import attr
 import sarif_om as om
 
-from scanner.findings import Evidence, Level, Location, Notice, Result, ScanResult
+from scanner.findings import Evidence, Level, Location, Notice, Result, ScanResult, Suppression
 from scanner.rules import RULES, Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -71,17 +70,20 @@ _ALWAYS_WRITTEN = frozenset({"level"})
 def render_sarif(scan: ScanResult, *, include_suppressed: bool = False) -> str:
     """Render `scan` as a SARIF 2.1.0 log (JSON text ending with a newline). Pure: no I/O.
 
-    `include_suppressed` is for suppressed results (a finding the user silenced with a reason): they are
-    left out by default, and with `include_suppressed=True` they will be written with a SARIF
-    `suppressions` entry so that GitHub shows them as dismissed. Nothing can be suppressed yet, so today
-    every result is written whatever the value.
+    Suppressed results (a finding the user silenced with a reason) are left out by default: GitHub
+    does not honour SARIF suppressions and would open alerts for them. With `include_suppressed=True`
+    they are written with a SARIF `suppressions` entry (kind inSource or external, with the reason).
     """
     rules = [RULES[rule_id] for rule_id in sorted(RULES)]
     rule_index = {rule.id: index for index, rule in enumerate(rules)}
     root = _single_absolute_root(scan.roots)
     run = om.Run(
         tool=om.Tool(driver=_driver(scan, rules)),
-        results=[_result(result, rule_index, root) for result in _reported(scan, include_suppressed)],
+        results=[_result(result, rule_index, root) for result in scan.results]
+        + [
+            _suppressed_result(result, suppression, rule_index, root)
+            for result, suppression in (scan.suppressed if include_suppressed else ())
+        ],
         invocations=[_invocation(scan, root)],
         column_kind="unicodeCodePoints",
         original_uri_base_ids={SRCROOT: om.ArtifactLocation(uri=_base_uri(root))} if root else None,
@@ -92,11 +94,6 @@ def render_sarif(scan: ScanResult, *, include_suppressed: bool = False) -> str:
     ordered = {"$schema": document.pop("$schema"), "version": document.pop("version"), **document}
     # ASCII-only JSON (non-ASCII text as \u escapes): the same log whatever encoding the caller writes.
     return json.dumps(ordered, indent=2, ensure_ascii=True) + "\n"
-
-
-def _reported(scan: ScanResult, include_suppressed: bool) -> Iterable[Result]:
-    # No result carries a suppression yet; when one does, drop it here unless include_suppressed.
-    return scan.results
 
 
 # --- tool and rules ------------------------------------------------------------------------------
@@ -183,6 +180,26 @@ def _result(result: Result, rule_index: dict[str, int], root: PurePosixPath | No
         related_locations=related or None,
         properties=_result_properties(result),
     )
+
+
+def _suppressed_result(
+    result: Result, suppression: Suppression, rule_index: dict[str, int], root: PurePosixPath | None
+) -> Any:
+    written = _result(result, rule_index, root)
+    properties: dict[str, object] = {}
+    if suppression.owner:
+        properties["owner"] = suppression.owner
+    if suppression.review_by:
+        properties["reviewBy"] = suppression.review_by.isoformat()
+    written.suppressions = [
+        om.Suppression(
+            kind="inSource" if suppression.kind == "inline" else "external",
+            justification=suppression.reason,
+            location=_location(suppression.location, root),
+            properties=properties or None,
+        )
+    ]
+    return written
 
 
 def _result_properties(result: Result) -> dict[str, object]:

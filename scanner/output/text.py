@@ -54,7 +54,12 @@ def render_text(scan: ScanResult, colour: bool = False) -> str:
 def summary_line(scan: ScanResult) -> str:
     counts = {level: sum(1 for r in scan.results if r.level is level) for level in Level}
     found = ", ".join(f"{counts[level]} {level.value}{'s' if counts[level] != 1 else ''}" for level in Level)
+    hidden = ""
+    if scan.suppressed:
+        hidden += f", {len(scan.suppressed)} suppressed"
+    if scan.baselined:
+        hidden += f", {scan.baselined} in the baseline"
     return (
         f"emoscan {scan.tool_version} (catalogue {scan.catalog_version}): {len(scan.results)} results ({found}) "
-        f"in {scan.files_scanned} files, {len(scan.notices)} notices."
+        f"in {scan.files_scanned} files, {len(scan.notices)} notices{hidden}."
     )
