@@ -48,7 +48,8 @@ def match_labels(labels: Iterable[str], catalog: Catalog) -> list[LabelMatch]:
         for vocab, seen in per_vocab.values()
         if len(seen) >= vocab.min_match
     ]
-    matches.sort(key=lambda m: (-len(m.matched), m.vocabulary.id))
+    # On a tie, the more specific vocabulary wins: one that names a modality, then the stricter one.
+    matches.sort(key=lambda m: (-len(m.matched), m.vocabulary.modality is None, -m.vocabulary.min_match, m.vocabulary.id))
     return matches
 
 

@@ -37,7 +37,9 @@ def test_scan_example_reports_face_voice_and_text_emotion_recognition() -> None:
     assert ("EMO004", f"{base}/services/calls/voice_emotion.py", 11) in hits
     assert ("EMO006", f"{base}/services/chat/sentiment.py", 7) in hits
     assert ("EMO004", f"{base}/notebooks/exploration.ipynb", 47) in hits
-    modalities = {r["location"]["path"].rsplit("/", 1)[-1]: r["component"]["modality"] for r in report["results"]}
+    modalities = {
+        r["location"]["path"].rsplit("/", 1)[-1]: r["component"]["modality"] for r in report["results"]
+    }
     assert modalities["mood_camera.py"] == "face"
     assert modalities["voice_emotion.py"] == "voice"
     assert modalities["sentiment.py"] == "text"
@@ -45,7 +47,11 @@ def test_scan_example_reports_face_voice_and_text_emotion_recognition() -> None:
     flagged = {path for _, path, _ in hits}
     assert not any(p.startswith((f"{base}/auth/", f"{base}/tools/")) for p in flagged)
     assert report["summary"]["execution_successful"] is True
-    assert report["tool"] == {"name": "emoscan", "version": __version__, "catalog_version": report["tool"]["catalog_version"]}
+    assert report["tool"] == {
+        "name": "emoscan",
+        "version": __version__,
+        "catalog_version": report["tool"]["catalog_version"],
+    }
 
 
 def test_text_output_groups_by_file_with_rule_level_and_evidence() -> None:
@@ -110,5 +116,7 @@ def test_signatures_prints_version_and_counts() -> None:
 
 
 def test_python_m_scanner_version() -> None:
-    proc = subprocess.run([sys.executable, "-m", "scanner", "--version"], capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "scanner", "--version"], capture_output=True, text=True, check=True
+    )
     assert proc.stdout.strip() == f"emoscan {__version__}"

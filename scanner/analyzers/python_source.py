@@ -459,7 +459,9 @@ def _argument_verdict(condition: ArgumentCondition | None, args: ArgumentReader)
     if values is None:
         return _ArgVerdict.UNKNOWN
     wanted = {a.casefold() for a in condition.any_of}
-    return _ArgVerdict.YES if any(v.casefold() in wanted for v in values) else _ArgVerdict.NO
+    # "age,gender,emotion" (comma-joined attribute strings, as some SDKs take them) counts per word.
+    words = {w for v in values for w in (v.casefold(), *re.split(r"[,\s|;]+", v.casefold()))}
+    return _ArgVerdict.YES if words & wanted else _ArgVerdict.NO
 
 
 # --- the libcst visitor ----------------------------------------------------------------------------

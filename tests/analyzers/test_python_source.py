@@ -192,8 +192,12 @@ NEGATIVE = [
 ]
 
 
-@pytest.mark.parametrize(("code", "expected"), [(c, e) for _, c, e in POSITIVE], ids=[i for i, _, _ in POSITIVE])
-def test_emotion_recognition_is_found(scan_tree: ScanTree, code: str, expected: list[tuple[str, int]]) -> None:
+@pytest.mark.parametrize(
+    ("code", "expected"), [(c, e) for _, c, e in POSITIVE], ids=[i for i, _, _ in POSITIVE]
+)
+def test_emotion_recognition_is_found(
+    scan_tree: ScanTree, code: str, expected: list[tuple[str, int]]
+) -> None:
     result = scan_tree({"app.py": code})
     assert rule_hits(result) == sorted((rule, "app.py", line) for rule, line in expected)
     assert not result.notices
