@@ -170,6 +170,12 @@ class LineCache:
         return data.decode("utf-8", errors="replace").splitlines()
 
 
+def _covers(paths: Sequence[Path], folder: Path) -> bool:
+    """Whether the scan walks all of `folder`: only then can a glob that matches no scanned file be
+    called wrong (pre-commit passes single files, and those never cover a whole project)."""
+    return any(p.is_dir() and folder.resolve().is_relative_to(p.resolve()) for p in paths)
+
+
 def load_declarations(
     paths: Sequence[Path], config: Config, base: Path, artifacts: Sequence[Artifact]
 ) -> Declarations:
@@ -184,7 +190,8 @@ def load_declarations(
         declarations = load_file(config.declarations_file, base, scanned)
     elif config.find_declarations:
         files = declaration_files(paths, (a.fs_path for a in artifacts))
-        declarations = merge([load_file(f, base, scanned) for f in files]) if files else Declarations()
+        parts = [load_file(f, base, scanned if _covers(paths, f.parent) else ()) for f in files]
+        declarations = merge(parts) if parts else Declarations()
     else:
         declarations = Declarations()
     return check_overlaps(declarations, scanned)

@@ -453,6 +453,9 @@ def _prefix(folder: Path, base: Path) -> str:
     return "" if str(relative) == "." else relative.as_posix()
 
 
+_TABLE_HEADER = re.compile(r"^\s*\[\[?\s*[A-Za-z0-9_.\"' -]+\s*\]\]?\s*(#.*)?$")
+
+
 def _table_spans(text: str, header: str) -> list[tuple[int, int]]:
     """1-based (first, last) line of each [[header]] table, in order."""
     lines = text.splitlines()
@@ -465,7 +468,7 @@ def _table_spans(text: str, header: str) -> list[tuple[int, int]]:
     for i, start in enumerate(starts):
         end = len(lines)
         for number in range(start + 1, len(lines) + 1):
-            if re.match(r"^\s*\[", lines[number - 1]):
+            if _TABLE_HEADER.match(lines[number - 1]):
                 end = number - 1
                 break
         if i + 1 < len(starts):

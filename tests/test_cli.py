@@ -32,11 +32,15 @@ def test_scan_example_reports_face_voice_and_text_emotion_recognition() -> None:
     report = json.loads(out)
     hits = {(r["rule_id"], r["location"]["path"], r["location"]["line"]) for r in report["results"]}
     base = "examples/shop-assistant"
-    assert ("EMO004", f"{base}/services/kiosk/mood_camera.py", 24) in hits
-    assert ("EMO002", f"{base}/services/kiosk/mood_camera.py", 24) in hits
-    assert ("EMO004", f"{base}/services/calls/voice_emotion.py", 11) in hits
-    assert ("EMO006", f"{base}/services/chat/sentiment.py", 7) in hits
-    assert ("EMO004", f"{base}/notebooks/exploration.ipynb", 47) in hits
+    # The example declares its deployments in its pyproject.toml: a consumer kiosk (high-risk, notice
+    # given), call analytics on customers and agents (prohibited), a text chat classifier (GDPR only).
+    assert hits == {
+        ("EMO003", f"{base}/services/kiosk/mood_camera.py", 24),
+        ("EMO002", f"{base}/services/kiosk/mood_camera.py", 24),
+        ("EMO001", f"{base}/services/calls/voice_emotion.py", 11),
+        ("EMO006", f"{base}/services/chat/sentiment.py", 7),
+        ("EMO003", f"{base}/notebooks/exploration.ipynb", 47),
+    }
     modalities = {
         r["location"]["path"].rsplit("/", 1)[-1]: r["component"]["modality"] for r in report["results"]
     }
@@ -59,7 +63,7 @@ def test_text_output_groups_by_file_with_rule_level_and_evidence() -> None:
     assert code == 1
     lines = out.splitlines()
     assert lines[0] == "examples/shop-assistant/services/kiosk/mood_camera.py"
-    assert any(line.startswith("  24:13  warning  EMO004  Emotion recognition from faces") for line in lines)
+    assert any(line.startswith("  24:13  warning  EMO003  Emotion recognition from faces") for line in lines)
     assert any("- 12: cv2.VideoCapture" in line for line in lines)
     assert "\033[" not in out  # no colour when not a TTY
     assert lines[-1].startswith("emoscan ") and "2 results (1 error, 1 warning, 0 notes)" in lines[-1]

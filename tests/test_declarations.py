@@ -252,3 +252,23 @@ def test_inventory_and_explain_location(tmp_path: Path, monkeypatch: pytest.Monk
     assert "[call.fer.detect_emotions, strength S1]" in explained.stdout
     missing = runner.invoke(main, ["explain", "kiosk.py:2"])
     assert missing.exit_code == 1 and "no emoscan result" in missing.stderr
+
+
+def test_scanning_single_files_does_not_report_globs_that_match_other_files(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "emoscan.toml": (
+                '[[deployment]]\nname = "hr"\npaths = ["hr/**"]\ncontext = "workplace"\n\n'
+                '[[deployment]]\nname = "shop"\npaths = ["shop/**"]\ncontext = "consumer"\n'
+                'transparency_notice = "notice.md"\n'
+            ),
+            "notice.md": "notice\n",
+            "hr/screen.py": FACE,
+            "shop/kiosk.py": FACE,
+        },
+    )
+    # As pre-commit does: only the changed file is passed.
+    out = CliRunner().invoke(main, ["scan", str(tmp_path / "shop" / "kiosk.py"), "--format", "json"])
+    assert out.exit_code == 1
+    assert '"EMO008"' not in out.stdout and '"EMO003"' in out.stdout
