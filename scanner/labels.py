@@ -49,7 +49,14 @@ def match_labels(labels: Iterable[str], catalog: Catalog) -> list[LabelMatch]:
         if len(seen) >= vocab.min_match
     ]
     # On a tie, the more specific vocabulary wins: one that names a modality, then the stricter one.
-    matches.sort(key=lambda m: (-len(m.matched), m.vocabulary.modality is None, -m.vocabulary.min_match, m.vocabulary.id))
+    matches.sort(
+        key=lambda m: (
+            -len(m.matched),
+            m.vocabulary.modality is None,
+            -m.vocabulary.min_match,
+            m.vocabulary.id,
+        )
+    )
     return matches
 
 
