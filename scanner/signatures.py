@@ -12,7 +12,6 @@ import re
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -323,16 +322,12 @@ def _group(pairs: Iterable[tuple[str, Any]]) -> dict[str, tuple[Any, ...]]:
 
 def catalog_dir() -> Path:
     """Where the catalogue lives: inside the installed package, else beside the checkout."""
-    try:
-        packaged = resources.files("scanner.signatures_data")
-        path = Path(str(packaged))
-        if (path / "catalog.toml").is_file():
-            return path
-    except ModuleNotFoundError:
-        pass
-    checkout = Path(__file__).resolve().parent.parent / "signatures"
-    if (checkout / "catalog.toml").is_file():
-        return checkout
+    package = Path(__file__).resolve().parent
+    # A wheel installs the folder as scanner/signatures_data; a checkout (or an editable install)
+    # has it beside the package.
+    for candidate in (package / "signatures_data", package.parent / "signatures"):
+        if (candidate / "catalog.toml").is_file():
+            return candidate
     raise CatalogError("signature catalogue not found: neither the installed package nor the checkout has it")
 
 
