@@ -217,6 +217,10 @@ def _emit(text: str, output: Path | None) -> None:
     # Write beside the target and rename, so an interrupted run never leaves half a report.
     output.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
+    # mkstemp creates the file private (0600); a report is for sharing, so honour the umask instead.
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
