@@ -25,6 +25,17 @@ REGISTRY: dict[ArtifactKind, str] = {
     ArtifactKind.PIPFILE: "dependencies",
     ArtifactKind.CONDA_ENV: "dependencies",
     ArtifactKind.LOCKFILE: "dependencies",
+    ArtifactKind.MODEL_CONFIG: "hf_config",
+    ArtifactKind.MODEL_CARD: "model_card",
+    ArtifactKind.LABELS: "labels_file",
+    ArtifactKind.ONNX: "onnx_model",
+    ArtifactKind.SAFETENSORS: "safetensors_model",
+    ArtifactKind.PYTORCH_ZIP: "pickle_model",
+    ArtifactKind.PICKLE: "pickle_model",
+    ArtifactKind.KERAS: "keras_model",
+    ArtifactKind.HDF5: "keras_model",
+    ArtifactKind.TFLITE: "tflite_model",
+    ArtifactKind.GGUF: "gguf_model",
 }
 
 
