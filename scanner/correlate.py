@@ -37,6 +37,27 @@ _KIND_RANK = {
 }
 
 
+# Direct evidence of these kinds is specific enough for high confidence on its own.
+STRONG_DIRECT_KINDS = frozenset(
+    {
+        EvidenceKind.CALL,
+        EvidenceKind.MODEL_ID,
+        EvidenceKind.RESPONSE_FIELD,
+        EvidenceKind.MODEL_CONFIG,
+        EvidenceKind.MODEL_FILE,
+    }
+)
+
+
+def _family(evidence: Evidence) -> str:
+    """What makes two pieces of evidence independent. Code evidence differs by kind (a label list
+    and a dataset name); one model's evidence all has the same kind, so there the signature family
+    counts (its labels, its shape fingerprint, its catalogue model id, its dataset)."""
+    if evidence.kind in MODEL_KINDS:
+        return "model:" + evidence.signature_id.split(".", 1)[0]
+    return evidence.kind.value
+
+
 def scope_of(evidence: Evidence) -> str:
     """Code evidence is scoped to its file; model evidence to the model's folder, so a Hugging Face
     checkout (config.json, weights, model card) is one component."""
@@ -98,24 +119,18 @@ def _build(
     corroboration = [
         e for e in support if e.capability is Capability.BIOMETRIC_INPUT or e.kind is EvidenceKind.IMPORT
     ]
-    kinds = {e.kind for e in members}
+    families = {_family(e) for e in members}
+    from_model = any(e.kind in MODEL_KINDS for e in members)
     if not direct:
-        if len(kinds) < 2 and not corroboration:
+        # A model file's own fingerprint (a 48x48 grayscale 7-class head, emotion labels in its
+        # metadata) stands alone at medium confidence; code artifacts need corroboration.
+        if len(families) < 2 and not corroboration and not from_model:
             return None
-        independent = len(kinds) + len({e.signature_id for e in corroboration})
+        independent = len(families) + len({e.signature_id for e in corroboration})
         confidence = Confidence.HIGH if independent >= 3 else Confidence.MEDIUM
     else:
-        strong_direct = any(
-            e.kind
-            in {
-                EvidenceKind.CALL,
-                EvidenceKind.MODEL_ID,
-                EvidenceKind.RESPONSE_FIELD,
-                EvidenceKind.MODEL_CONFIG,
-            }
-            for e in direct
-        )
-        confidence = Confidence.HIGH if strong_direct or len(kinds) >= 2 else Confidence.MEDIUM
+        strong_direct = any(e.kind in STRONG_DIRECT_KINDS for e in direct)
+        confidence = Confidence.HIGH if strong_direct or len(families) >= 2 else Confidence.MEDIUM
     if all(e.dormant for e in members):
         confidence = Confidence.LOW
     evidence = tuple(sorted({*members, *corroboration}, key=_evidence_order))
