@@ -1,5 +1,6 @@
-"""Find the artifacts to scan: walk folders honouring .gitignore and default excludes, and decide each
-file's kind by name and magic bytes (a renamed model file is still recognised).
+"""Find the artifacts to scan: walk folders honouring .gitignore and default excludes, open archives in
+place (scanner.archives) so their members become artifacts, and decide each file's kind by name and
+magic bytes (a renamed model file is still recognised).
 
 Nothing here parses content beyond the first bytes; analyzers do that.
 """
@@ -16,6 +17,8 @@ from typing import Any, BinaryIO
 
 import pathspec
 
+from scanner import archives
+from scanner.archives import ArchiveLimits, ArchiveMember
 from scanner.findings import Notice, NoticeKind
 
 
@@ -40,6 +43,7 @@ class ArtifactKind(str, enum.Enum):
     HDF5 = "hdf5"
     TFLITE = "tflite"
     GGUF = "gguf"
+    DATA_CONFIG = "data-config"  # other YAML and JSON files: label configs, settings naming models
     OTHER = "other"  # not analysed; its name can still be evidence (dataset and model file names)
 
 
@@ -69,7 +73,7 @@ VENDORED_DIRS = frozenset(
 TEXT_NAMES: dict[str, ArtifactKind] = {
     "pyproject.toml": ArtifactKind.PYPROJECT,
     "setup.cfg": ArtifactKind.SETUP_CFG,
-    "setup.py": ArtifactKind.PYTHON,
+    "setup.py": ArtifactKind.SETUP_PY,  # Python, analysed whole: it declares dependencies by name
     "pipfile": ArtifactKind.PIPFILE,
     "pipfile.lock": ArtifactKind.LOCKFILE,
     "poetry.lock": ArtifactKind.LOCKFILE,
@@ -92,6 +96,9 @@ TEXT_NAMES: dict[str, ArtifactKind] = {
 }
 
 EXTENSIONS: dict[str, ArtifactKind] = {
+    ".yaml": ArtifactKind.DATA_CONFIG,
+    ".yml": ArtifactKind.DATA_CONFIG,
+    ".json": ArtifactKind.DATA_CONFIG,
     ".py": ArtifactKind.PYTHON,
     ".pyw": ArtifactKind.PYTHON,
     ".ipynb": ArtifactKind.NOTEBOOK,
@@ -119,10 +126,15 @@ SNIFF_EXTENSIONS_ALL = SNIFF_EXTENSIONS | {
 }
 
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
+# A Git LFS pointer file ("version https://git-lfs.github.com/spec/v1"), left where a model file was
+# when the repository is cloned without LFS.
+LFS_POINTER_MAGIC = b"version https://"
 
 
 def kind_from_magic(head: bytes) -> ArtifactKind | None:
     """The format the first bytes prove, or None. `head` should be at least 16 bytes when available."""
+    if head.startswith(LFS_POINTER_MAGIC):
+        return ArtifactKind.OTHER  # a Git LFS pointer: the model is not in the checkout, only its name
     if head.startswith(b"GGUF"):
         return ArtifactKind.GGUF
     if head.startswith(HDF5_MAGIC):
@@ -148,26 +160,101 @@ def kind_from_name(name: str) -> ArtifactKind:
         return ArtifactKind.REQUIREMENTS
     if lower == "readme.md":
         return ArtifactKind.MODEL_CARD
-    suffix = PurePosixPath(lower).suffix
-    return EXTENSIONS.get(suffix, ArtifactKind.OTHER)
+    return EXTENSIONS.get(suffix_of(lower), ArtifactKind.OTHER)
+
+
+def suffix_of(name: str) -> str:
+    """As PurePosixPath(name).suffix, lower-cased, without building a path (this runs per file and per
+    archive member)."""
+    base = name.rsplit("/", 1)[-1].lower()
+    dot = base.rfind(".")
+    return base[dot:] if 0 < dot < len(base) - 1 else ""
+
+
+def _kind(name: str, head: bytes) -> ArtifactKind:
+    """The kind of a file called `name` (a base name) whose first bytes are `head` (empty when they
+    were not read or the file is empty)."""
+    kind = kind_from_name(name)
+    if head and suffix_of(name) in SNIFF_EXTENSIONS_ALL:
+        sniffed = kind_from_magic(head[:16])
+        # Magic bytes win over the extension; a .keras file is a zip the Keras analyzer reads.
+        if sniffed is not None and not (kind is ArtifactKind.KERAS and sniffed is ArtifactKind.PYTORCH_ZIP):
+            kind = sniffed
+    return kind
+
+
+def _artifact_kind(
+    name: str, head: bytes, archive: archives.ArchiveFormat | None, model_zip: bool
+) -> ArtifactKind:
+    if archive is not None:
+        return ArtifactKind.OTHER  # a container: its members are the artifacts
+    if model_zip and name.lower().endswith(".zip"):
+        return ArtifactKind.PYTORCH_ZIP  # refined by the analyzer (PyTorch or Keras archive)
+    return _kind(name, head)
+
+
+def _wants_head(name: str) -> bool:
+    return suffix_of(name) in SNIFF_EXTENSIONS_ALL
 
 
 @dataclass(frozen=True)
 class Artifact:
     """One scannable file. `path` is what reports show (POSIX, relative to the scan root when the
-    file is under it); `fs_path` is where to read it."""
+    file is under it); `fs_path` is where to read it.
+
+    An archive member (`member` set) shows as `delivery.zip!/pkg/app.py`; its `fs_path` is the outermost
+    archive on disk and its bytes come from inside it, so analyzers must read it through `open()` or
+    `read()` and must not look beside `fs_path` for sibling files (`sibling()` does that for both)."""
 
     path: str
     fs_path: Path
     kind: ArtifactKind
     size: int
+    member: ArchiveMember | None = None
+
+    @property
+    def in_archive(self) -> bool:
+        return self.member is not None
 
     def open(self) -> BinaryIO:
+        """A seekable binary stream; OSError when the file or member cannot be read."""
+        if self.member is not None:
+            return archives.open_member(self.member)
         return self.fs_path.open("rb")
 
     def read(self, limit: int | None = None) -> bytes:
         with self.open() as handle:
             return handle.read() if limit is None else handle.read(limit)
+
+    def sibling(self, name: str) -> Artifact | None:
+        """The regular file called `name` in the same folder as this one: beside it on disk, or in the
+        same folder of the same archive for a member. None when there is none (or it is a link, an
+        encrypted member, a bomb). OSError when the archive cannot be read."""
+        if not name or "/" in name or "\\" in name or name in (".", ".."):
+            return None
+        shown = str(PurePosixPath(self.path).with_name(name))
+        if self.member is not None:
+            found = archives.find_sibling(self.member, name)
+            if found is None:
+                return None
+            size = found.steps[-1].size
+            head = b""
+            if size and _wants_head(name):
+                with archives.open_member(found) as handle:
+                    head = handle.read(16)
+            return Artifact(shown, self.fs_path, _kind(name, head), size, found)
+        path = self.fs_path.with_name(name)
+        try:
+            info = path.lstat()  # a link beside the file could lead anywhere: not followed
+        except OSError:
+            return None
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        head = b""
+        if info.st_size and _wants_head(name):
+            with path.open("rb") as handle:
+                head = handle.read(16)
+        return Artifact(shown, path, _kind(name, head), info.st_size)
 
 
 @dataclass
@@ -175,6 +262,7 @@ class DiscoveryOptions:
     include_vendored: bool = False
     respect_gitignore: bool = True
     exclude: tuple[str, ...] = ()
+    archive_limits: ArchiveLimits = field(default_factory=ArchiveLimits)
 
 
 @dataclass
@@ -193,11 +281,12 @@ def display_path(path: Path, base: Path) -> str:
 
 def discover(paths: list[Path], options: DiscoveryOptions, base: Path | None = None) -> Discovered:
     """Collect artifacts under `paths`. Paths given explicitly are scanned even if ignored, as linters
-    do for files named on the command line; folders are walked with the ignore rules."""
+    do for files named on the command line; folders are walked with the ignore rules. Archives, given
+    or found, are read in place and their members become artifacts."""
     base = (base or Path.cwd()).resolve()
-    out = Discovered()
-    seen: set[Path] = set()
     exclude = pathspec.GitIgnoreSpec.from_lines(options.exclude) if options.exclude else None
+    collector = _Collector(base, options, exclude)
+    out = collector.out
     for given in paths:
         if not os.path.lexists(given):
             out.missing.append(str(given))
@@ -205,44 +294,95 @@ def discover(paths: list[Path], options: DiscoveryOptions, base: Path | None = N
         root = given.resolve() if given.is_dir() else given.parent.resolve()
         if given.is_dir():
             for file_path in _walk(given.resolve(), root, options, exclude, out):
-                _add(file_path, base, seen, out)
+                collector.add(file_path)
         else:
-            _add(given.resolve(), base, seen, out, explicit=True)
+            collector.add(given.resolve(), explicit=True)
     out.artifacts.sort(key=lambda a: a.path)
     return out
 
 
-def _add(path: Path, base: Path, seen: set[Path], out: Discovered, explicit: bool = False) -> None:
-    if path in seen:
-        return
-    seen.add(path)
-    shown = display_path(path, base)
-    try:
-        info = path.stat()
-    except OSError as exc:
-        out.notices.append(Notice(shown, NoticeKind.READ_ERROR, f"cannot read file: {exc.strerror or exc}"))
-        return
-    if not stat.S_ISREG(info.st_mode):
-        if explicit:
-            out.notices.append(
-                Notice(shown, NoticeKind.UNSUPPORTED, "not a regular file (FIFO, socket or device); skipped")
-            )
-        return
-    kind = kind_from_name(path.name)
-    suffix = path.suffix.lower()
-    if suffix in SNIFF_EXTENSIONS_ALL and info.st_size > 0:
-        try:
-            with path.open("rb") as handle:
-                sniffed = kind_from_magic(handle.read(16))
-        except OSError as exc:
-            out.notices.append(
-                Notice(shown, NoticeKind.READ_ERROR, f"cannot read file: {exc.strerror or exc}")
-            )
+class _Collector:
+    """Turns files into artifacts: plain files as themselves, archives as their members."""
+
+    def __init__(self, base: Path, options: DiscoveryOptions, exclude: pathspec.PathSpec[Any] | None) -> None:
+        self.base = base
+        self.options = options
+        self.exclude = exclude
+        self.out = Discovered()
+        self.seen: set[Path] = set()
+        # Member bytes kept from listing to analysis, shared by every archive of the scan.
+        self.cache = archives.CacheBudget(options.archive_limits.max_cached_bytes)
+        self.member_filter = archives.MemberFilter(
+            include=self._include_member, wants_head=_wants_head, is_read=self._member_is_read
+        )
+
+    def add(self, path: Path, explicit: bool = False) -> None:
+        if path in self.seen:
             return
-        # Magic bytes win over the extension; a .keras file is a zip the Keras analyzer reads.
-        if sniffed is not None and not (kind is ArtifactKind.KERAS and sniffed is ArtifactKind.PYTORCH_ZIP):
-            kind = sniffed
-    out.artifacts.append(Artifact(shown, path, kind, info.st_size))
+        self.seen.add(path)
+        shown = display_path(path, self.base)
+        try:
+            info = path.stat()
+            if not stat.S_ISREG(info.st_mode):
+                if explicit:
+                    message = "not a regular file (FIFO, socket or device); skipped"
+                    self.out.notices.append(Notice(shown, NoticeKind.UNSUPPORTED, message))
+                return
+            head = self._head(path, info.st_size)
+        except OSError as exc:
+            self._read_error(shown, exc)
+            return
+        fmt = archives.detect_format(path.name, head) if head else None
+        listing = self._list(path, shown, fmt) if fmt is not None else None
+        model_zip = listing is not None and listing.is_model
+        if model_zip:
+            fmt = None
+        # An archive stays an artifact itself (its name may be evidence) that no analyzer reads.
+        kind = _artifact_kind(path.name, head, fmt, model_zip)
+        self.out.artifacts.append(Artifact(shown, path, kind, info.st_size))
+        unsupported = archives.unsupported_archive(path.name)
+        if unsupported is not None:
+            self.out.notices.append(Notice(shown, NoticeKind.UNSUPPORTED, unsupported))
+        elif fmt is None and head and archives.named_like_archive(path.name) and not model_zip:
+            self.out.notices.append(
+                Notice(shown, NoticeKind.PARSE_ERROR, "named like an archive, but its bytes are not one")
+            )
+
+    @staticmethod
+    def _head(path: Path, size: int) -> bytes:
+        """The first bytes, for the files whose format only the bytes tell."""
+        if size == 0 or not (_wants_head(path.name) or archives.named_like_archive(path.name)):
+            return b""
+        with path.open("rb") as handle:
+            return handle.read(archives.HEAD_BYTES)
+
+    def _list(self, path: Path, shown: str, fmt: archives.ArchiveFormat) -> archives.Listing:
+        """List an archive's members as artifacts (a zip that turns out to be a model lists none)."""
+        listing = archives.list_archive(
+            path, shown, fmt, self.options.archive_limits, self.member_filter, self.cache
+        )
+        self.out.notices.extend(listing.notices)
+        for entry in listing.entries:
+            name = entry.inner_path.rsplit("/", 1)[-1]
+            kind = _artifact_kind(name, entry.head, entry.archive, entry.model_zip)
+            self.out.artifacts.append(Artifact(entry.display, path, kind, entry.size, entry.member))
+        return listing
+
+    def _include_member(self, inner_path: str) -> bool:
+        """Vendored folders and --exclude apply inside archives as on disk. .gitignore does not: it
+        tells what was left out of version control, while an archive holds what was shipped."""
+        folders = inner_path.split("/")[:-1]
+        if not self.options.include_vendored and any(part in VENDORED_DIRS for part in folders):
+            return False
+        return self.exclude is None or not self.exclude.match_file(inner_path)
+
+    def _member_is_read(self, inner_path: str, head: bytes) -> bool:
+        return _kind(inner_path.rsplit("/", 1)[-1], head) is not ArtifactKind.OTHER
+
+    def _read_error(self, shown: str, exc: OSError) -> None:
+        self.out.notices.append(
+            Notice(shown, NoticeKind.READ_ERROR, f"cannot read file: {exc.strerror or exc}")
+        )
 
 
 def _walk(

@@ -18,6 +18,7 @@ AnalyzeFn = Callable[[Artifact, Catalog], FileOutcome]
 
 REGISTRY: dict[ArtifactKind, str] = {
     ArtifactKind.PYTHON: "python_source",
+    ArtifactKind.SETUP_PY: "python_source",
     ArtifactKind.NOTEBOOK: "notebook",
     ArtifactKind.REQUIREMENTS: "dependencies",
     ArtifactKind.PYPROJECT: "dependencies",
