@@ -17,6 +17,10 @@ from scanner.findings import Capability, Component, Confidence, Evidence, Eviden
 # Which evidence kinds are "code" (a file is its own scope) and which describe a model folder.
 MODEL_KINDS = frozenset({EvidenceKind.MODEL_CONFIG, EvidenceKind.MODEL_FILE})
 
+# Location.logical of evidence read from a file's own name (a model file, a dataset file in the tree):
+# like model evidence, it belongs to the folder the file is in.
+FILE_NAME_LOGICAL = "file name"
+
 # Capabilities that can be a component, in the order they absorb each other: emotion evidence in a
 # scope turns expression and physical-state evidence there into part of an emotion component
 # (an expression mapped to emotion labels is emotion recognition).
@@ -60,8 +64,11 @@ def _family(evidence: Evidence) -> str:
 
 def scope_of(evidence: Evidence) -> str:
     """Code evidence is scoped to its file; model evidence to the model's folder, so a Hugging Face
-    checkout (config.json, weights, model card) is one component."""
-    if evidence.kind in MODEL_KINDS:
+    checkout (config.json, weights, model card) is one component. Names of files in the tree (dataset
+    recordings, model files) are scoped to their folder too."""
+    if evidence.kind in MODEL_KINDS or (
+        evidence.kind is EvidenceKind.FILE_NAME and evidence.location.logical == FILE_NAME_LOGICAL
+    ):
         parent = PurePosixPath(evidence.location.path).parent
         return parent.as_posix() + "/" if str(parent) != "." else "./"
     return evidence.location.path
@@ -69,7 +76,15 @@ def scope_of(evidence: Evidence) -> str:
 
 def correlate(evidence: Iterable[Evidence]) -> list[Component]:
     by_scope: dict[str, list[Evidence]] = defaultdict(list)
+    seen: set[tuple[str, str, int, int, str | None]] = set()
     for item in evidence:
+        # The same observation reported twice (a model analyzer and the repository pass both reading
+        # a file's name) is one piece of evidence.
+        where = item.location
+        key = (item.signature_id, where.path, where.line, where.column, where.logical)
+        if key in seen:
+            continue
+        seen.add(key)
         by_scope[scope_of(item)].append(item)
     components: list[Component] = []
     for scope in sorted(by_scope):
@@ -134,7 +149,9 @@ def _build(
     if all(e.dormant for e in members):
         confidence = Confidence.LOW
     evidence = tuple(sorted({*members, *corroboration}, key=_evidence_order))
-    primary = min(members, key=_primary_order)
+    # The primary evidence says what the component is: an emotion component points at emotion
+    # evidence, not at the expression evidence it absorbed.
+    primary = min(members, key=lambda e: (e.capability is not capability, *_primary_order(e)))
     attributes = tuple(
         sorted(
             {
@@ -186,8 +203,13 @@ def _evidence_order(e: Evidence) -> tuple[int, int, str]:
     return (e.location.line, e.location.column, e.signature_id)
 
 
-def _primary_order(e: Evidence) -> tuple[int, int, int, int]:
-    return (int(e.strength), _KIND_RANK.get(e.kind, 99), e.location.line, e.location.column)
+def _primary_order(e: Evidence) -> tuple[int, bool, int, int, int]:
+    # Heuristic evidence (a variable named "emotion", a plain-word response field read without its
+    # API's package) is a poor pointer when a catalogue fact is there.
+    generic = e.signature_id.startswith("generic.") or (
+        e.kind is EvidenceKind.RESPONSE_FIELD and e.strength is not Strength.DIRECT
+    )
+    return (int(e.strength), generic, _KIND_RANK.get(e.kind, 99), e.location.line, e.location.column)
 
 
 def _fold_dependencies(components: list[Component]) -> list[Component]:

@@ -3,6 +3,7 @@ vocabularies. Shared by every analyzer so a label list means the same thing in c
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -36,6 +37,8 @@ def match_labels(labels: Iterable[str], catalog: Catalog) -> list[LabelMatch]:
     items = [s for s in labels if isinstance(s, str) and 0 < len(s) <= 64]
     if len(items) < 2 or len(items) > MAX_LABELS:
         return []
+    if in_other_context(items, catalog):
+        return []
     per_vocab: dict[str, tuple[Vocabulary, dict[str, str]]] = {}
     index = catalog.vocab_words
     for original in items:
@@ -58,6 +61,24 @@ def match_labels(labels: Iterable[str], catalog: Catalog) -> list[LabelMatch]:
         )
     )
     return matches
+
+
+def in_other_context(labels: Iterable[str], catalog: Catalog) -> bool:
+    """True when two words of the list belong to a context where emotion words describe no person: a
+    music mood tag set (energetic, epic, dreamy), TTS speaking styles (whispering, newscast)."""
+    index = catalog.context_label_words
+    if not index:
+        return False
+    seen: dict[str, set[str]] = {}
+    for label in labels:
+        for part in re.split(r"[/,|]", label):
+            key = normalise_word(part)
+            context = index.get(key)
+            if context is not None:
+                seen.setdefault(context.id, set()).add(key)
+                if len(seen[context.id]) >= 2:
+                    return True
+    return False
 
 
 def _strip_prefix(label: str) -> str:

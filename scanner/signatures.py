@@ -120,6 +120,20 @@ SCHEMA: dict[str, dict[str, FieldSpec]] = {
         "summary": ("str", True),
         "source": ("str", False),
     },
+    # Code whose purpose is not to read people: speech synthesis, music analysis. Emotion words there are
+    # a style input or a song's mood, so label lists and datasets in it are not emotion recognition.
+    "context": {
+        "id": ("str", True),
+        "kind": ("str", True),
+        "summary": ("str", True),
+        "imports": ("strs", False),
+        "calls": ("strs", False),
+        "path_tokens": ("strs", False),
+        "label_words": ("strs", False),
+        "config_keys": ("strs", False),
+        "overridden_by": ("strs", False),
+        "source": ("str", False),
+    },
 }
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9][a-z0-9_+-]*)+$")
@@ -224,6 +238,27 @@ class ModelFileSignature:
     summary: str
 
 
+@dataclass(frozen=True)
+class ContextSignature:
+    """Marks of code that uses emotion words without reading a person (speech synthesis, music mood):
+    module prefixes it imports, functions it calls, words in its path."""
+
+    id: str
+    kind: str
+    summary: str
+    imports: tuple[str, ...] = ()
+    calls: tuple[str, ...] = ()
+    path_tokens: tuple[str, ...] = ()
+    # Words that make a label list this context's own (a music mood tag set, TTS speaking styles): two
+    # of them in one list.
+    label_words: tuple[str, ...] = ()
+    # Keys of a YAML or JSON config that make it this context's (a TTS config's `vocoder`).
+    config_keys: tuple[str, ...] = ()
+    # Input signatures that show a live person is captured (a microphone), which the context does not
+    # explain away; face, physiological and behavioural inputs always do.
+    overridden_by: tuple[str, ...] = ()
+
+
 def normalise_word(word: str) -> str:
     """Label comparison key: case- and separator-insensitive ("Happy", "HAPPY", "<|HAPPY|>")."""
     return re.sub(r"[\s_\-<>|/]+", "", word.casefold())
@@ -240,6 +275,7 @@ class Catalog:
     inputs: tuple[InputSignature, ...]
     fields: tuple[FieldSignature, ...]
     model_files: tuple[ModelFileSignature, ...]
+    contexts: tuple[ContextSignature, ...] = ()
 
     # --- indexes, built once ---
     @functools.cached_property
@@ -290,6 +326,26 @@ class Catalog:
         return re.compile("|".join(f"(?:{m.pattern})" for m in self.model_files), re.IGNORECASE)
 
     @functools.cached_property
+    def context_path_tokens(self) -> Mapping[str, ContextSignature]:
+        return {t.casefold(): c for c in self.contexts for t in c.path_tokens}
+
+    @functools.cached_property
+    def context_calls(self) -> Mapping[str, ContextSignature]:
+        return {t: c for c in self.contexts for t in c.calls}
+
+    @functools.cached_property
+    def context_imports(self) -> Mapping[str, ContextSignature]:
+        return {t: c for c in self.contexts for t in c.imports}
+
+    @functools.cached_property
+    def context_label_words(self) -> Mapping[str, ContextSignature]:
+        return {normalise_word(t): c for c in self.contexts for t in c.label_words}
+
+    @functools.cached_property
+    def context_config_keys(self) -> Mapping[str, ContextSignature]:
+        return {t.casefold(): c for c in self.contexts for t in c.config_keys}
+
+    @functools.cached_property
     def dataset_file_regexes(self) -> tuple[tuple[re.Pattern[str], DatasetSignature], ...]:
         return tuple((re.compile(p), d) for d in self.datasets for p in d.file_patterns)
 
@@ -303,6 +359,7 @@ class Catalog:
             "inputs": len(self.inputs),
             "fields": len(self.fields),
             "model_files": len(self.model_files),
+            "contexts": len(self.contexts),
         }
 
 
@@ -371,6 +428,7 @@ def load_catalog(directory: Path | None = None) -> Catalog:
         inputs=tuple(_input(e) for e in entries["input"]),
         fields=tuple(_field(e) for e in entries["field"]),
         model_files=tuple(_model_file(e) for e in entries["model_file"]),
+        contexts=tuple(_context(e) for e in entries["context"]),
     )
 
 
@@ -441,6 +499,12 @@ def _check_semantics(kind: str, item: dict[str, Any], where: str) -> None:
             re.compile(item["pattern"])
         except re.error as exc:
             raise CatalogError(f"{where}: pattern is not a valid regular expression: {exc}") from exc
+    if kind == "context" and not any(
+        key in item for key in ("imports", "calls", "path_tokens", "label_words", "config_keys")
+    ):
+        raise CatalogError(
+            f"{where}: a context needs 'imports', 'calls', 'path_tokens', 'label_words' or 'config_keys'"
+        )
     if kind == "dataset":
         for pattern in item.get("file_patterns", []):
             try:
@@ -546,4 +610,18 @@ def _model_file(e: dict[str, Any]) -> ModelFileSignature:
         modality=Modality(e["modality"]),
         capability=Capability(e["capability"]),
         summary=e["summary"],
+    )
+
+
+def _context(e: dict[str, Any]) -> ContextSignature:
+    return ContextSignature(
+        id=e["id"],
+        kind=e["kind"],
+        summary=e["summary"],
+        imports=tuple(e.get("imports", ())),
+        calls=tuple(e.get("calls", ())),
+        path_tokens=tuple(e.get("path_tokens", ())),
+        label_words=tuple(e.get("label_words", ())),
+        config_keys=tuple(e.get("config_keys", ())),
+        overridden_by=tuple(e.get("overridden_by", ())),
     )

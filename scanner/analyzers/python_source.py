@@ -13,16 +13,24 @@ fallback with a non-fatal notice, so an old repository still gets its findings.
 from __future__ import annotations
 
 import ast
+import codecs
+import dataclasses
+import io
 import re
-from collections.abc import Callable, Sequence
+import textwrap
+import tokenize
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from scanner import prefilter
+from scanner.analyzers.dependencies import requirement_name
 from scanner.analyzers.text import TextError, decode, looks_binary, read_bytes
-from scanner.discovery import Artifact
+from scanner.discovery import Artifact, ArtifactKind
 from scanner.findings import (
     Capability,
     Evidence,
@@ -39,8 +47,11 @@ from scanner.signatures import (
     ArgumentCondition,
     CallSignature,
     Catalog,
+    ContextSignature,
+    DatasetSignature,
     ModelFileSignature,
     Package,
+    normalise_dist,
     normalise_word,
 )
 
@@ -49,6 +60,11 @@ LineMap = Callable[[int], int]
 # Bracket nesting beyond this is generated or hostile code; the native parser's recursion on it can
 # take the process down, so such files go to the lexical fallback.
 MAX_NESTING = 100
+# Chains of operators nest without brackets (`not not ... x`, `a if b else a if b else ...`, `x.a.a...`,
+# `1+1+...`). libcst's native parser recurses on them without a guard: past a few thousand levels it
+# aborts the process, and long before that its time and memory grow with the square of the depth
+# (2,000 levels of `if/else`: 0.7 GB and 3 s). Deeper expressions go to the lexical fallback.
+MAX_EXPRESSION_DEPTH = 200
 
 # Calls that run a trained model. Label lists next to them are a classifier's classes; label lists
 # without them (a mood picker, a TTS emotion control) are not emotion recognition.
@@ -74,6 +90,41 @@ INFERENCE_CALLS = frozenset(
 
 INFERENCE_SIGNATURE = "generic.model_inference"
 
+# Loaders of trained models, by qualified name (their method names alone, `load`, say nothing).
+INFERENCE_QUALNAMES = frozenset(
+    {"torch.jit.load", "torch.load", "joblib.load", "tensorflow.saved_model.load", "onnx.load"}
+)
+
+# Calls that train a classifier on a folder of class folders or on batches: a label set next to them is
+# the classes being learnt.
+TRAINING_CALLS = frozenset(
+    {"flow_from_directory", "image_dataset_from_directory", "ImageFolder", "fit_generator", "train_on_batch"}
+)
+TRAINING_SIGNATURE = "generic.model_training"
+
+# A variable named for emotion that is computed (not a literal, not a copy): `emotion = labels[pred]`,
+# `emotions = detector.top(frame)`. Weak alone; with a camera or a model call it is the output of an
+# emotion classifier even when the labels come from the model.
+EMOTION_OUTPUT_SIGNATURE = "generic.emotion_output"
+EMOTION_OUTPUT_WORDS = frozenset({"emotion", "emotions"})
+
+# Keyword arguments of setup() that list requirements (setup.py is Python, not a requirements file).
+SETUP_REQUIREMENT_KEYWORDS = frozenset({"install_requires", "requires", "setup_requires", "tests_require"})
+SETUP_FUNCTIONS = frozenset({"setuptools.setup", "distutils.core.setup", "setup"})
+
+# Inputs that show a person is being captured whatever a file's context says (see contexts.toml).
+PERSON_MODALITIES = frozenset({Modality.FACE, Modality.PHYSIOLOGICAL, Modality.BEHAVIOURAL})
+
+# A response field named by one plain word ("Emotions") is also a column or attribute name in ordinary
+# code (a pandas column): it proves emotion output only where its API's package is imported.
+_GENERIC_FIELD = re.compile(r"^[A-Z]?[a-z]+$")
+
+# PEP 263 source encoding declaration, on line 1 or 2.
+_CODING_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+
+# Comment blocks longer than this are licence headers or prose, not commented-out code.
+MAX_COMMENT_BLOCK_LINES = 200
+
 
 def analyze(artifact: Artifact, catalog: Catalog) -> FileOutcome:
     try:
@@ -90,15 +141,51 @@ def analyze(artifact: Artifact, catalog: Catalog) -> FileOutcome:
                 ),
             )
         )
-    if not prefilter.matches(catalog, data):
+    # setup.py declares dependencies by distribution name, which the token prefilter does not know.
+    if artifact.kind is not ArtifactKind.SETUP_PY and not prefilter.matches(catalog, data):
         return FileOutcome()
     try:
-        text = decode(data, artifact.path)
+        text = decode_source(data, artifact.path)
     except TextError as exc:
         return FileOutcome(notices=(exc.notice,))
     collector = Collector(catalog, artifact.path)
     collector.feed(text)
     return collector.outcome()
+
+
+def analyze_text(artifact: Artifact, catalog: Catalog, text: str) -> FileOutcome:
+    """Analyse a source text whatever the prefilter would say (the repository pass asks this of a file
+    that uses a label list or dataset defined elsewhere: its camera or model call is what it needs)."""
+    collector = Collector(catalog, artifact.path)
+    collector.feed(text)
+    return collector.outcome()
+
+
+def decode_source(data: bytes, path: str) -> str:
+    """UTF-8 (or a BOM's encoding), else the encoding the file declares in its PEP 263 cookie: old
+    sources with Latin-1 comments in German, French or Spanish declare `# -*- coding: latin-1 -*-`."""
+    try:
+        return decode(data, path)
+    except TextError as error:
+        encoding = _declared_encoding(data)
+        if encoding is not None:
+            try:
+                return data.decode(encoding)
+            except (LookupError, UnicodeDecodeError):
+                pass
+        raise error
+
+
+def _declared_encoding(data: bytes) -> str | None:
+    for line in data.split(b"\n", 2)[:2]:
+        match = _CODING_COOKIE.match(line)
+        if match is not None:
+            name = match.group(1).decode("ascii", "replace")
+            try:
+                return codecs.lookup(name).name
+            except LookupError:
+                return None
+    return None
 
 
 @dataclass
@@ -113,6 +200,20 @@ class Collector:
     constants: dict[str, tuple[str, ...]] = field(default_factory=dict)
     evidence: dict[tuple[str, int, int], Evidence] = field(default_factory=dict)
     notices: list[Notice] = field(default_factory=list)
+    # Every module imported (catalogue or not) and every function or method name called: the file's
+    # context (speech synthesis, music) is read from them.
+    modules: set[str] = field(default_factory=set)
+    called: set[str] = field(default_factory=set)
+    # Catalogue packages this file imports, by distribution name.
+    packages: set[str] = field(default_factory=set)
+    # Response fields seen, by evidence key, for the plain-word gate in outcome().
+    field_names: dict[tuple[str, int, int], str] = field(default_factory=dict)
+    # Words of the names this file defines (variables, functions, classes), for its context.
+    identifier_tokens: set[str] = field(default_factory=set)
+    # Datasets already named by an identifier: one identifier is enough per file.
+    identifier_datasets: set[str] = field(default_factory=set)
+    # While true, evidence is recorded as dormant (it sits in commented-out code).
+    dormant: bool = False
 
     def feed(self, text: str, line_map: LineMap = lambda line: line) -> None:
         """Analyse one source text; `line_map` turns its line numbers into the file's."""
@@ -126,6 +227,12 @@ class Collector:
                     fatal=False,
                 )
             )
+            LexicalScanner(self, line_map).scan(text)
+            return
+        hazard = parser_hazard(text)
+        if hazard is not None:
+            message = f"{hazard} (limit {MAX_EXPRESSION_DEPTH}); analysed lexically instead of parsed"
+            self.notices.append(Notice(self.path, NoticeKind.PARTIAL, message, fatal=False))
             LexicalScanner(self, line_map).scan(text)
             return
         try:
@@ -155,16 +262,93 @@ class Collector:
             self.notices.append(
                 Notice(self.path, NoticeKind.PARSE_ERROR, "code nested too deeply to analyse; skipped")
             )
+            return
+        self.feed_comments(text, line_map)
+
+    def feed_comments(self, text: str, line_map: LineMap) -> None:
+        """Commented-out code: blocks of full-line comments that parse as Python are analysed like code,
+        and what they yield is dormant (it never runs), which lowers the component's confidence. Names
+        they bind do not leak into the live code's name table."""
+        saved = (dict(self.aliases), set(self.imported), dict(self.constants))
+        self.dormant = True
+        try:
+            for first_line, code in commented_code(text):
+                if parser_hazard(code) is not None:
+                    continue
+                try:
+                    module = cst.parse_module(code)
+                except (cst.ParserSyntaxError, RecursionError, MemoryError):
+                    continue
+
+                def block_map(line: int, first: int = first_line) -> int:
+                    return line_map(first + line - 1)
+
+                try:
+                    MetadataWrapper(module, unsafe_skip_copy=True).visit(_Visitor(self, block_map))
+                except RecursionError:
+                    continue
+        finally:
+            self.dormant = False
+            self.aliases, self.imported, self.constants = saved
 
     def outcome(self) -> FileOutcome:
-        ordered = sorted(
-            self.evidence.values(), key=lambda e: (e.location.line, e.location.column, e.signature_id)
-        )
+        items = list(self.evidence.items())
+        context = self.negative_context([e for _, e in items])
+        if context is not None:
+            # Emotion words in speech synthesis or music code are a style input or a song's mood.
+            items = [
+                (k, e)
+                for k, e in items
+                if e.kind not in (EvidenceKind.LABELS, EvidenceKind.DATASET)
+                and e.signature_id != EMOTION_OUTPUT_SIGNATURE
+            ]
+        evidence = [self.gate_field(key, e) for key, e in items]
+        ordered = sorted(evidence, key=lambda e: (e.location.line, e.location.column, e.signature_id))
         return FileOutcome(tuple(ordered), tuple(self.notices))
+
+    def negative_context(self, evidence: Sequence[Evidence]) -> ContextSignature | None:
+        """The speech-synthesis or music context this file shows, unless it also captures a person."""
+        catalog = self.catalog
+        if not catalog.contexts:
+            return None
+        found: ContextSignature | None = None
+        for token in sorted(path_tokens(self.path) | self.identifier_tokens):
+            found = found or catalog.context_path_tokens.get(token)
+        for module in sorted(self.modules):
+            parts = module.split(".")
+            for end in range(len(parts), 0, -1):
+                found = found or catalog.context_imports.get(".".join(parts[:end]))
+        for name in sorted(self.called):
+            found = found or catalog.context_calls.get(name)
+        if found is None:
+            return None
+        for e in evidence:
+            if e.capability is Capability.BIOMETRIC_INPUT and (
+                e.modality in PERSON_MODALITIES or e.signature_id in found.overridden_by
+            ):
+                return None
+        return found
+
+    def gate_field(self, key: tuple[str, int, int], evidence: Evidence) -> Evidence:
+        """A plain-word response field ("Emotions") counts as direct only where its package is
+        imported; elsewhere it is a weak, modality-less hint that needs corroboration."""
+        name = self.field_names.get(key)
+        if name is None or not _GENERIC_FIELD.match(name) or evidence.package is None:
+            return evidence
+        if normalise_dist(evidence.package) in self.packages:
+            return evidence
+        return dataclasses.replace(
+            evidence,
+            strength=max(evidence.strength, Strength.ARTIFACT),
+            modality=Modality.UNKNOWN,
+            summary=evidence.summary + f" (but no {evidence.package} import in this file)",
+        )
 
     # --- evidence builders ------------------------------------------------------------------------
 
     def add(self, evidence: Evidence) -> None:
+        if self.dormant:
+            evidence = dataclasses.replace(evidence, dormant=True)
         key = (evidence.signature_id, evidence.location.line, evidence.location.column)
         self.evidence.setdefault(key, evidence)
 
@@ -172,8 +356,16 @@ class Collector:
         return Location(self.path, line, column)
 
     def on_import(self, module: str, where: Location) -> None:
+        if not self.dormant:
+            self.modules.add(module)
         package = _package_for(self.catalog, module)
         if package is None:
+            return
+        if not self.dormant:
+            self.packages.add(normalise_dist(package.name))
+        if package.dedicated and _inside_package(self.path, module):
+            # The package's own modules importing each other (a vendored copy, the library's own
+            # repository): where it is used is what matters, and its calls are still found.
             return
         biometric = package.capability is Capability.BIOMETRIC_INPUT
         self.add(
@@ -200,6 +392,8 @@ class Collector:
     def on_call(self, qualname: str, args: ArgumentReader, where: Location) -> None:
         catalog = self.catalog
         method = qualname.rsplit(".", 1)[-1]
+        if not self.dormant:
+            self.called.add(method)
         targets = catalog.calls_by_target.get(qualname, ())
         if not targets and "." in qualname and qualname.split(".", 1)[0] not in self.imported:
             targets = self._unresolved_method(method)
@@ -220,13 +414,25 @@ class Collector:
                     package=entry.package,
                 )
             )
-        if method in INFERENCE_CALLS:
+        if method in INFERENCE_CALLS or qualname in INFERENCE_QUALNAMES:
             self.add(
                 Evidence(
                     kind=EvidenceKind.CALL,
                     signature_id=INFERENCE_SIGNATURE,
                     location=where,
                     summary=f"runs a trained model ({_short(qualname)})",
+                    modality=Modality.UNKNOWN,
+                    capability=Capability.BIOMETRIC_INPUT,
+                    strength=Strength.CONTEXT,
+                )
+            )
+        elif method in TRAINING_CALLS:
+            self.add(
+                Evidence(
+                    kind=EvidenceKind.CALL,
+                    signature_id=TRAINING_SIGNATURE,
+                    location=where,
+                    summary=f"trains a model ({_short(qualname)})",
                     modality=Modality.UNKNOWN,
                     capability=Capability.BIOMETRIC_INPUT,
                     strength=Strength.CONTEXT,
@@ -325,6 +531,8 @@ class Collector:
                 if pattern.search(basename):
                     dataset = candidate
                     break
+        if dataset is None:
+            dataset = _dataset_in_path(catalog, value)
         if dataset is not None:
             self.add(
                 Evidence(
@@ -337,6 +545,64 @@ class Collector:
                     strength=Strength.ARTIFACT,
                 )
             )
+
+    def on_identifier(self, name: str, where: Location) -> None:
+        """A variable, function or class named for an emotion dataset (`ravdess_df`, `load_fer2013`).
+        Its words also tell the file's context (`songs_list`, `tts_model`)."""
+        if not self.dormant:
+            self.identifier_tokens.update(path_tokens(name.replace("_", " ")))
+        for dataset in datasets_in_identifier(self.catalog, name):
+            if dataset.id in self.identifier_datasets:
+                continue
+            self.identifier_datasets.add(dataset.id)
+            self.add(
+                Evidence(
+                    kind=EvidenceKind.DATASET,
+                    signature_id=dataset.id,
+                    location=where,
+                    summary=f"identifier {name!r} names {dataset.summary}",
+                    modality=dataset.modality,
+                    capability=dataset.capability,
+                    strength=Strength.ARTIFACT,
+                )
+            )
+
+    def on_emotion_output(self, name: str, where: Location) -> None:
+        if not EMOTION_OUTPUT_WORDS & path_tokens(name):
+            return
+        self.add(
+            Evidence(
+                kind=EvidenceKind.CALL,
+                signature_id=EMOTION_OUTPUT_SIGNATURE,
+                location=where,
+                summary=f"computes a value named {name!r} (the output of an emotion classifier)",
+                modality=Modality.UNKNOWN,
+                capability=Capability.EMOTION,
+                strength=Strength.ARTIFACT,
+            )
+        )
+
+    def on_requirement(self, spec: str, where: Location) -> None:
+        """A requirement string in setup(install_requires=[...])."""
+        parsed = requirement_name(spec)
+        if parsed is None:
+            return
+        name, _ = parsed
+        package = self.catalog.package_by_name.get(normalise_dist(name))
+        if package is None:
+            return
+        self.add(
+            Evidence(
+                kind=EvidenceKind.DEPENDENCY,
+                signature_id=package.id,
+                location=where,
+                summary=f"setup.py declares '{name}' ({package.summary})",
+                modality=package.modality,
+                capability=package.capability,
+                strength=Strength.DIRECT if package.dedicated else Strength.ENABLER,
+                package=package.name,
+            )
+        )
 
     def on_labels(self, labels: Sequence[str], where: Location) -> None:
         for match in match_labels(labels, self.catalog)[:1]:
@@ -359,6 +625,7 @@ class Collector:
         signature = self.catalog.field_by_name.get(name)
         if signature is None:
             return
+        self.field_names[(signature.id, where.line, where.column)] = name
         self.add(
             Evidence(
                 kind=EvidenceKind.RESPONSE_FIELD,
@@ -379,6 +646,175 @@ def _model_file_signature(catalog: Catalog, basename: str) -> ModelFileSignature
         if re.search(signature.pattern, basename, re.IGNORECASE):
             return signature
     return None
+
+
+_IMPORTED_MODULE = re.compile(r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import|import[ \t]+([\w.]+))", re.MULTILINE)
+_CALLED_NAME = re.compile(r"\b([A-Za-z_]\w*)[ \t]*\(")
+
+
+def context_of_text(catalog: Catalog, path: str, text: str) -> ContextSignature | None:
+    """The speech-synthesis or music context of a source file, read from its path, import lines and
+    called names without parsing it (the repository pass asks this of files it links to)."""
+    if not catalog.contexts:
+        return None
+    for token in path_tokens(path):
+        if token in catalog.context_path_tokens:
+            return catalog.context_path_tokens[token]
+    for match in _IMPORTED_MODULE.finditer(text):
+        parts = (match.group(1) or match.group(2)).split(".")
+        for end in range(len(parts), 0, -1):
+            found = catalog.context_imports.get(".".join(parts[:end]))
+            if found is not None:
+                return found
+    for match in _CALLED_NAME.finditer(text):
+        found = catalog.context_calls.get(match.group(1))
+        if found is not None:
+            return found
+    return None
+
+
+# Words of the names in an expression that say it reads a model's output (`preds`, `np.argmax`,
+# `results[0].names`), as opposed to a form field or a random choice.
+MODEL_OUTPUT_WORDS = frozenset(
+    {
+        "predict",
+        "prediction",
+        "predictions",
+        "pred",
+        "preds",
+        "predicted",
+        "argmax",
+        "logits",
+        "probs",
+        "probabilities",
+        "scores",
+        "output",
+        "outputs",
+        "result",
+        "results",
+        "names",
+        "model",
+        "classifier",
+        "detector",
+        "recognizer",
+        "recogniser",
+        "net",
+        "classify",
+        "detect",
+        "infer",
+        "inference",
+        "analyze",
+        "analyse",
+    }
+)
+
+
+def _computed(value: cst.BaseExpression) -> bool:
+    """An expression that reads a model's output: a call or subscript whose names speak of predictions,
+    results, a model or a classifier (not a form field, a config value or a random choice)."""
+    if not isinstance(value, (cst.Call, cst.Subscript, cst.Await, cst.BinaryOperation, cst.IfExp)):
+        return False
+    words: set[str] = set()
+    stack: list[cst.CSTNode] = [value]
+    visited = 0
+    while stack and visited < 200:
+        node = stack.pop()
+        visited += 1
+        if isinstance(node, cst.Name):
+            words.update(path_tokens(node.value.replace("_", " ")))
+        stack.extend(node.children)
+    return bool(words & MODEL_OUTPUT_WORDS)
+
+
+def _dataset_in_path(catalog: Catalog, value: str) -> DatasetSignature | None:
+    """A dataset named by a folder of a path or glob ('/kaggle/input/cremad/AudioWAV/',
+    'data/WESAD/{}/{}.pkl', 'C:\\Users\\me\\Deap Dataset\\')."""
+    if "/" not in value and "\\" not in value:
+        return None
+    for segment in re.split(r"[\\/]+", value.strip()):
+        if 2 < len(segment) <= 80:
+            dataset = catalog.dataset_by_name.get(normalise_word(segment))
+            if dataset is not None:
+                return dataset
+    return None
+
+
+def datasets_in_identifier(catalog: Catalog, name: str) -> list[DatasetSignature]:
+    """Catalogued datasets an identifier is named for: runs of one to three of its words
+    ('Ravdess_df' -> RAVDESS, 'deap_dataset' -> DEAP, 'load_fer2013' -> FER2013)."""
+    index = catalog.dataset_by_name
+    words = re.findall(r"[a-z]+|\d+", name.casefold())
+    found: dict[str, DatasetSignature] = {}
+    for size in (3, 2, 1):
+        for start in range(len(words) - size + 1):
+            dataset = index.get("".join(words[start : start + size]))
+            if dataset is not None:
+                found.setdefault(dataset.id, dataset)
+    return list(found.values())
+
+
+def path_tokens(path: str) -> set[str]:
+    """Lower-case words of a path: separators, underscores, dots, digits and case changes split them
+    ('tts/InferenceTTS_v2.py' -> {'tts', 'inference', 'v', 'py'})."""
+    return {t.casefold() for t in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+", path)}
+
+
+def _inside_package(path: str, module: str) -> bool:
+    """True when `path` lies in a folder named like the module's top-level package: the package's own
+    source tree importing itself."""
+    root = module.split(".", 1)[0]
+    return root in PurePosixPath(path.replace("!/", "/")).parts[:-1]
+
+
+def commented_code(text: str) -> Iterator[tuple[int, str]]:
+    """(first line, source) of each run of full-line comments that parses as Python: commented-out
+    code. Prose lines at the head of a block are skipped; a block that never parses as a whole yields
+    its lines that parse on their own."""
+    lines = text.splitlines()
+    index = 0
+    while index < len(lines):
+        if not lines[index].lstrip().startswith("#"):
+            index += 1
+            continue
+        start = index
+        while index < len(lines) and lines[index].lstrip().startswith("#"):
+            index += 1
+        block = lines[start:index]
+        if len(block) > MAX_COMMENT_BLOCK_LINES:
+            continue
+        bodies = [_comment_body(line) for line in block]
+        if not any("(" in b or b.lstrip().startswith(("import ", "from ")) for b in bodies):
+            continue
+        yield from _parsable(start + 1, bodies)
+
+
+def _comment_body(line: str) -> str:
+    body = line.lstrip()[1:]
+    if body.startswith(" "):
+        body = body[1:]
+    if body.startswith(("!", "-*-", " -*-")) or "noqa" in body or body.startswith(("type:", "emoscan:")):
+        return ""
+    return body
+
+
+def _parsable(first_line: int, bodies: list[str]) -> Iterator[tuple[int, str]]:
+    for skip in range(min(len(bodies), 4)):
+        code = textwrap.dedent("\n".join(bodies[skip:])) + "\n"
+        if code.strip() and _parses(code):
+            yield first_line + skip, code
+            return
+    for offset, body in enumerate(bodies):
+        code = body.strip() + "\n"
+        if ("(" in code or code.startswith(("import ", "from "))) and _parses(code):
+            yield first_line + offset, code
+
+
+def _parses(code: str) -> bool:
+    try:
+        ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
 
 
 def _package_for(catalog: Catalog, module: str) -> Package | None:
@@ -408,6 +844,67 @@ def _syntax_error(text: str, exc: cst.ParserSyntaxError) -> tuple[int, int, str]
     except (ValueError, RecursionError, MemoryError):
         pass
     return exc.editor_line, exc.editor_column, "invalid syntax"
+
+
+def parser_hazard(text: str) -> str | None:
+    """Why libcst must not parse `text` (see MAX_EXPRESSION_DEPTH), or None. CPython's own parser is
+    guarded and fast, so it measures first; syntax it does not know (Python 2, or newer than this
+    interpreter) is bounded by the operators in one logical line instead."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escape sequences and the like: not our report
+            tree = ast.parse(text)
+    except (RecursionError, MemoryError):
+        return "expressions nested too deeply for Python's parser"
+    except (SyntaxError, ValueError):
+        chain = _longest_operator_chain(text)
+        if chain is None:
+            chain = len(_CHAIN_PATTERN.findall(text))  # not even tokens: count them all
+        if chain > MAX_EXPRESSION_DEPTH:
+            return f"a statement of up to {chain:,} chained operators"
+        return None
+    depth = _expression_depth(tree, MAX_EXPRESSION_DEPTH)
+    return f"expressions nested over {MAX_EXPRESSION_DEPTH} deep" if depth > MAX_EXPRESSION_DEPTH else None
+
+
+def _expression_depth(tree: ast.AST, limit: int) -> int:
+    """The depth of `tree`, iteratively, stopping as soon as it passes `limit`."""
+    deepest = 0
+    stack: list[tuple[ast.AST, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > deepest:
+            deepest = depth
+            if deepest > limit:
+                break
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
+
+
+_CHAIN_TOKENS = frozenset({"not", "lambda", "if", "await", "yield"})
+
+
+_CHAIN_PATTERN = re.compile(r"\b(?:not|lambda|if|await|yield)\b|[-+~*/%@&|^<>.]")
+
+
+def _longest_operator_chain(text: str) -> int | None:
+    """The most operators and prefix keywords in one logical line, by tokens (strings and comments
+    do not count), or None when the text does not tokenize."""
+    longest = count = 0
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.NEWLINE:
+                longest, count = max(longest, count), 0
+            elif (token.type == tokenize.OP and token.string not in _SEPARATORS) or (
+                token.type == tokenize.NAME and token.string in _CHAIN_TOKENS
+            ):
+                count += 1
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return None
+    return max(longest, count)
+
+
+_SEPARATORS = frozenset({",", ";", ":", "=", "(", ")", "[", "]", "{", "}"})
 
 
 def _max_nesting(text: str) -> int:
@@ -497,6 +994,9 @@ class _Visitor(cst.CSTVisitor):
         super().__init__()
         self.c = collector
         self.line_map = line_map
+        # String constants each enclosing function returns: hand-written rules that map features to
+        # emotions (`if au6 and au12: return "happiness"`) are a label set too.
+        self.returns: list[list[str]] = []
 
     # positions
 
@@ -600,6 +1100,33 @@ class _Visitor(cst.CSTVisitor):
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             self.bind(target.target, node.value)
+            if isinstance(target.target, cst.Name):
+                self.c.on_identifier(target.target.value, self.where(target.target))
+                if _computed(node.value):
+                    self.c.on_emotion_output(target.target.value, self.where(target.target))
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.c.on_identifier(node.name.value, self.where(node.name))
+        self.returns.append([])
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        returned = self.returns.pop()
+        if len(set(returned)) >= 2:
+            self.c.on_labels(list(dict.fromkeys(returned)), self.where(original_node.name))
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.c.on_identifier(node.name.value, self.where(node.name))
+
+    def visit_Return(self, node: cst.Return) -> None:
+        if not self.returns or node.value is None:
+            return
+        values = [node.value]
+        if isinstance(node.value, cst.IfExp):
+            values = [node.value.body, node.value.orelse]
+        for value in values:
+            text = string_value(value)
+            if text is not None:
+                self.returns[-1].append(text)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
@@ -633,15 +1160,35 @@ class _Visitor(cst.CSTVisitor):
         if qualname is None:
             return
         self.c.on_call(qualname, self.arguments(node), self.where(node))
+        if qualname in SETUP_FUNCTIONS:
+            self.setup_requirements(node)
         if qualname.rsplit(".", 1)[-1] == "get" and node.args:
             key = string_value(node.args[0].value)
             if key is not None:
                 self.c.on_field(key, self.where(node.args[0]))
 
+    def setup_requirements(self, node: cst.Call) -> None:
+        for arg in node.args:
+            if arg.keyword is None or arg.keyword.value not in SETUP_REQUIREMENT_KEYWORDS:
+                continue
+            if isinstance(arg.value, (cst.List, cst.Tuple)):
+                for element in arg.value.elements:
+                    spec = string_value(element.value)
+                    if spec is not None:
+                        self.c.on_requirement(spec, self.where(element.value))
+
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         value = string_value(node)
         if value is not None:
             self.c.on_string(value, self.where(node))
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        """An f-string path: its literal parts, with `{}` for each expression ('WESAD/{}/{}.pkl')."""
+        text = "".join(
+            part.value if isinstance(part, cst.FormattedStringText) else "{}" for part in node.parts
+        )
+        if "/" in text or "\\" in text:
+            self.c.on_string(text, self.where(node))
 
     def visit_List(self, node: cst.List) -> None:
         self.collection(node, node.elements)
@@ -689,7 +1236,9 @@ class _Visitor(cst.CSTVisitor):
 
 # --- lexical fallback ------------------------------------------------------------------------------
 
-_IMPORT_RE = re.compile(r"^[ \t]*import[ \t]+([\w., \t]+?)[ \t]*(?:#.*)?$", re.MULTILINE)
+# The module list ends with a name character: a lazy `+?` before `[ \t]*` backtracked quadratically
+# over a long run of spaces (20,000 of them took 13 s).
+_IMPORT_RE = re.compile(r"^[ \t]*import[ \t]+([\w., \t]*[\w.,])[ \t]*(?:#.*)?$", re.MULTILINE)
 _FROM_RE = re.compile(r"^[ \t]*from[ \t]+([\w.]+)[ \t]+import[ \t]+\(?([\w, \t]+)", re.MULTILINE)
 _CALL_RE = re.compile(r"((?<![\w.])[A-Za-z_][\w.]*|(?<=\)\.)[A-Za-z_]\w*)[ \t]*\(")
 _ASSIGN_RE = re.compile(r"^[ \t]*([A-Za-z_][\w.]*)[ \t]*=[ \t]*([A-Za-z_][\w.]*)[ \t]*\(", re.MULTILINE)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from conftest import ScanTree, only, rule_hits
 
+from scanner.findings import EvidenceKind
+
 # (id, code, expected [(rule, line)])
 POSITIVE = [
     (
@@ -275,3 +277,206 @@ def test_deeply_nested_code_does_not_crash_the_parser(scan_tree: ScanTree) -> No
 def test_files_without_catalogue_tokens_are_not_parsed(scan_tree: ScanTree) -> None:
     result = scan_tree({"plain.py": "def add(a, b):\n    return a + b\n"})
     assert result.evidence == () and result.files_analysed == 1
+
+
+# --- real-code styles: hidden datasets, rules written as returns, contexts, dormant code -------------
+
+HIDDEN = [
+    (
+        "dataset-in-fstring-path",
+        """
+        import pickle
+
+        import mne
+
+        def subject(n):
+            with open(f"data_preprocessed_python/s{n:02d}.dat", "rb") as f:
+                return pickle.load(f, encoding="latin1")
+        """,
+        [("EMO004", 6)],
+    ),
+    (
+        "dataset-as-a-folder-of-a-path",
+        """
+        import librosa
+
+        Crema = "/kaggle/input/cremad/AudioWAV/"
+        y, sr = librosa.load(Crema + "1001_DFA_ANG_XX.wav")
+        """,
+        [("EMO004", 3)],
+    ),
+    (
+        "dataset-in-an-identifier",
+        """
+        import librosa
+        import pandas as pd
+
+        ravdess_df = pd.read_csv("index.csv")
+        features = [librosa.feature.mfcc(y=librosa.load(p)[0]) for p in ravdess_df.path]
+        """,
+        [("EMO004", 4)],
+    ),
+    (
+        "rules-returning-emotions",
+        """
+        import cv2
+
+        def emotion_of(au):
+            if au["AU06"] and au["AU12"]:
+                return "happiness"
+            if au["AU01"] and au["AU04"] and au["AU15"]:
+                return "sadness"
+            return "surprise" if au["AU26"] else "anger"
+
+        cap = cv2.VideoCapture(0)
+        """,
+        [("EMO004", 3)],
+    ),
+    (
+        "mixed-vocabularies-with-keystrokes",
+        """
+        import joblib
+        from pynput import keyboard
+
+        CLASSES = ["calm", "frustrated", "stressed", "bored"]
+        model = joblib.load("typing.joblib")
+        listener = keyboard.Listener(on_press=lambda key: None)
+        """,
+        [("EMO004", 4)],
+    ),
+    (
+        "emotion-named-model-output",
+        """
+        import cv2
+        from ultralytics import YOLO
+
+        model = YOLO("best.pt")
+        ok, frame = cv2.VideoCapture(0).read()
+        results = model(frame)
+        emotion = results[0].names[int(results[0].boxes.cls[0])]
+        """,
+        [("EMO004", 7)],
+    ),
+    (
+        "emotions-field-with-rekognition-imported",
+        """
+        import boto3
+
+        def top(face):
+            return max(face["Emotions"], key=lambda e: e["Confidence"])["Type"]
+        """,
+        [("EMO004", 4)],
+    ),
+]
+
+LOOK_ALIKES = [
+    (
+        "emotions-column-in-pandas",
+        """
+        import pandas as pd
+
+        df = pd.read_csv("survey.csv")
+        print(df["Emotions"].value_counts())
+        """,
+    ),
+    (
+        "tts-emotion-styles-with-librosa",
+        """
+        import librosa
+        from TTS.api import TTS
+
+        EMOTIONS = ["Neutral", "Happy", "Sad", "Angry", "Surprise"]
+        reference, sr = librosa.load("speaker.wav")
+        TTS("xtts").tts_to_file(text="hi", emotion=EMOTIONS[1], file_path="out.wav")
+        """,
+    ),
+    (
+        "music-mood-tags",
+        """
+        import librosa
+        from tensorflow import keras
+
+        model = keras.models.load_model("mood.h5")
+        tags = ["Happy", "Excited", "Frantic", "Anxious/Sad", "Anger", "Calm", "Tired", "Sensual"]
+        y, sr = librosa.load("track.wav")
+        """,
+    ),
+    (
+        "emotion-from-a-form-field",
+        """
+        import cv2
+        from flask import request
+
+        def save():
+            emotion = request.form.get("emotion", "neutral")
+            cv2.imwrite("thumb.jpg", cv2.imread("upload.jpg"))
+            return emotion
+        """,
+    ),
+]
+
+
+@pytest.mark.parametrize(("code", "expected"), [(c, e) for _, c, e in HIDDEN], ids=[i for i, _, _ in HIDDEN])
+def test_emotion_recognition_hidden_in_real_code_styles(
+    scan_tree: ScanTree, code: str, expected: list[tuple[str, int]]
+) -> None:
+    result = scan_tree({"app.py": code})
+    assert rule_hits(result) == sorted((rule, "app.py", line) for rule, line in expected)
+    assert not result.notices
+
+
+@pytest.mark.parametrize("code", [c for _, c in LOOK_ALIKES], ids=[i for i, _ in LOOK_ALIKES])
+def test_real_code_look_alikes_are_not_findings(scan_tree: ScanTree, code: str) -> None:
+    result = scan_tree({"app.py": code})
+    assert rule_hits(result) == []
+
+
+def test_commented_out_calls_are_dormant_and_low(scan_tree: ScanTree) -> None:
+    code = """
+    from deepface import DeepFace
+
+    def same(a, b):
+        return DeepFace.verify(a, b)["verified"]
+
+    # Disabled after review:
+    # def mood(img):
+    #     return DeepFace.analyze(img, actions=["emotion"])[0]["dominant_emotion"]
+    """
+    result = scan_tree({"faces.py": code})
+    hit = only(result, "EMO004")
+    assert hit.location.line == 8
+    assert hit.component is not None and hit.component.confidence.value == "low"
+    assert all(e.dormant for e in hit.component.evidence if e.kind is EvidenceKind.CALL)
+
+
+def test_prose_comments_are_not_code(scan_tree: ScanTree) -> None:
+    code = """
+    from deepface import DeepFace
+
+    # We never call DeepFace.analyze (it would also read emotions); verify only.
+    def same(a, b):
+        return DeepFace.verify(a, b)["verified"]
+    """
+    assert rule_hits(scan_tree({"faces.py": code})) == []
+
+
+def test_latin1_source_with_a_coding_cookie_is_analysed(scan_tree: ScanTree) -> None:
+    code = "# -*- coding: latin-1 -*-\n# Gesichtsausdr\xfccke auswerten\nfrom fer import FER\nFER().detect_emotions(bild)\n"
+    result = scan_tree({"auswertung.py": code.encode("latin-1")})
+    assert rule_hits(result) == [("EMO004", "auswertung.py", 4)]
+    assert not result.notices
+
+
+def test_setup_py_install_requires_is_a_dependency(scan_tree: ScanTree) -> None:
+    code = 'from setuptools import setup\n\nsetup(\n    name="lab",\n    install_requires=["numpy", "hsemotion>=0.3"],\n)\n'
+    result = scan_tree({"setup.py": code})
+    assert rule_hits(result) == [("EMO004", "setup.py", 5)]
+    (dependency,) = result.evidence
+    assert dependency.kind is EvidenceKind.DEPENDENCY and dependency.signature_id == "pkg.hsemotion"
+
+
+def test_a_package_importing_itself_is_not_use(scan_tree: ScanTree) -> None:
+    result = scan_tree(
+        {"feat/plotting.py": "from feat.utils import io\nfrom feat.pretrained import AU_LANDMARK_MAP\n"}
+    )
+    assert rule_hits(result) == []

@@ -1,0 +1,730 @@
+"""The repository pass: evidence that no single file holds, read after every file has been analysed.
+
+- File names in the tree: dataset recordings named by their corpus's convention (RAVDESS
+  `03-01-05-01-02-01-12.wav`, CREMA-D `1001_DFA_ANG_XX.wav`, WESAD `S2_quest.csv`), folders named for a
+  dataset (`WESAD/`, `fer2013/`), folders whose sub-folders are emotion classes (`train/angry/`,
+  `train/happy/`, ...), and model files the analyzers could not read (a Git LFS pointer, an OpenVINO IR
+  pair, a Caffe model) but whose name says what they do. One piece of evidence per dataset (or model
+  signature) per folder, however many files match.
+- Dependency files under unusual names (`requirement.txt`, `requirements/base.txt`), read by the
+  dependency analyzer.
+- Links: a label list, label config or dataset that is not a finding where it sits becomes one in the
+  code that uses it, when that code imports the module, opens the file or globs the folder, and runs a
+  model on, or captures, a person there. The code gets a copy of the evidence at the line that refers
+  to it, so "labels in one file, classifier in another" is one component.
+
+File contents are read only for the few files that can take a link (code with a camera, a microphone,
+a model call) and for tiny files with model extensions (to recognise LFS pointers).
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import fnmatch
+import json
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from scanner.analyzers.python_source import Collector, analyze_text, context_of_text
+from scanner.analyzers.text import MAX_TEXT_BYTES
+from scanner.correlate import FILE_NAME_LOGICAL, correlate, scope_of
+from scanner.discovery import LFS_POINTER_MAGIC, Artifact, ArtifactKind
+from scanner.findings import (
+    Capability,
+    Evidence,
+    EvidenceKind,
+    FileOutcome,
+    Location,
+    Modality,
+    Notice,
+    NoticeKind,
+    Strength,
+)
+from scanner.labels import match_labels
+from scanner.signatures import Catalog, DatasetSignature, ModelFileSignature, normalise_word
+
+CODE_KINDS = frozenset({ArtifactKind.PYTHON, ArtifactKind.NOTEBOOK})
+
+# Folder names too common to tie a file reference to one folder of the tree.
+GENERIC_SEGMENTS = frozenset(
+    {
+        "",
+        ".",
+        "..",
+        "data",
+        "dataset",
+        "datasets",
+        "train",
+        "training",
+        "test",
+        "testing",
+        "val",
+        "valid",
+        "validation",
+        "audio",
+        "audios",
+        "wav",
+        "wavs",
+        "images",
+        "image",
+        "img",
+        "imgs",
+        "raw",
+        "input",
+        "inputs",
+        "output",
+        "outputs",
+        "files",
+        "samples",
+        "src",
+        "assets",
+        "resources",
+        "static",
+        "models",
+        "model",
+        "weights",
+        "checkpoints",
+        "config",
+        "configs",
+        "kaggle",
+        "content",
+        "drive",
+        "mydrive",
+        "home",
+        "users",
+        "tmp",
+    }
+)
+
+# OpenVINO IR and similar formats come as a pair: the generic "named for emotion" signature only counts
+# for them when both halves are there (an `emotion.xml` alone is an Android layout, not a model).
+PAIRED_EXTENSIONS = {".xml": ".bin", ".bin": ".xml"}
+GENERIC_MODEL_SIGNATURE = "model_file.emotion_named"
+
+# Names of dependency files that discovery does not know by name.
+_REQUIREMENT_NAME = re.compile(
+    r"^(?:.*requirement.*|reqs?|deps|dependencies|packages)\.(?:txt|in|pip)$", re.I
+)
+_REQUIREMENT_FOLDERS = frozenset({"requirements", "requirement", "reqs", "deps", "dependencies"})
+_TEXT_SUFFIXES = (".txt", ".in", ".pip")
+
+# Suffixes whose OTHER-kind files may be LFS pointers worth a notice.
+_MODEL_SUFFIXES = frozenset(
+    {
+        ".h5",
+        ".hdf5",
+        ".keras",
+        ".onnx",
+        ".pt",
+        ".pth",
+        ".tflite",
+        ".pb",
+        ".pkl",
+        ".joblib",
+        ".caffemodel",
+        ".safetensors",
+        ".mlmodel",
+        ".ckpt",
+        ".bin",
+        ".gguf",
+        ".engine",
+        ".blob",
+        ".skops",
+    }
+)
+
+_PERSON_MODALITIES = frozenset({Modality.FACE, Modality.PHYSIOLOGICAL, Modality.BEHAVIOURAL})
+# Extensions of files whose name can say what model they are (weights, IR halves, native libraries);
+# images, audio and text in the tree are never model files.
+_MODEL_NAME_EXTENSIONS = frozenset(
+    {s.lstrip(".") for s in _MODEL_SUFFIXES}
+    | {"xml", "task", "dat", "so", "dll", "dylib", "pb", "model", "weights"}
+)
+_STRING = re.compile(r"""(?P<q>['"])(?P<s>[^'"\n]{1,300})(?P=q)""")
+_MAX_LINK_TEXT = MAX_TEXT_BYTES
+
+
+@dataclass(frozen=True)
+class _Orphan:
+    evidence: Evidence
+    artifact_path: str
+    # The folder it stands for, when it comes from names in the tree (a dataset folder, a folder of
+    # class folders); code refers to it by that folder's path or a glob over it.
+    folder: str | None = None
+    # The name a label list in a Python module is bound to (`EMOTIONS = [...]`): code that uses the
+    # list imports the module and names it.
+    binding: str | None = None
+
+
+def analyze_tree(
+    artifacts: Sequence[Artifact], evidence: Sequence[Evidence], catalog: Catalog
+) -> FileOutcome:
+    """All the scan's evidence after the repository pass: the analyzers' evidence (marked dormant in
+    modules nothing uses) plus evidence from names in the tree, unusual dependency files and links
+    between files."""
+    found: list[Evidence] = []
+    notices: list[Notice] = []
+    folders: dict[tuple[str, str], str] = {}
+    names, name_notices = _file_name_evidence(artifacts, catalog, folders)
+    found.extend(names)
+    notices.extend(name_notices)
+    deps = _dependency_files(artifacts, catalog)
+    found.extend(deps.evidence)
+    notices.extend(deps.notices)
+    found.extend(_links(artifacts, [*evidence, *found], catalog, folders))
+    everything = [*evidence, *found]
+    dormant = _dormant_modules(artifacts, everything)
+    if dormant:
+        everything = _as_dormant(everything, dormant)
+    return FileOutcome(tuple(everything), tuple(notices))
+
+
+# --- names in the tree --------------------------------------------------------------------------------
+
+
+def _file_name_evidence(
+    artifacts: Sequence[Artifact], catalog: Catalog, folders: dict[tuple[str, str], str]
+) -> tuple[list[Evidence], list[Notice]]:
+    """Evidence from names; `folders` receives, for each, the folder it stands for."""
+    evidence: list[Evidence] = []
+    notices: list[Notice] = []
+    paths = sorted(a.path for a in artifacts)
+    by_path = {a.path: a for a in artifacts}
+    present = set(paths)
+    datasets: dict[tuple[str, str], list[str]] = defaultdict(list)
+    dataset_sigs: dict[str, DatasetSignature] = {d.id: d for d in catalog.datasets}
+    models: dict[tuple[str, str], str] = {}
+    model_sigs: dict[str, ModelFileSignature] = {m.id: m for m in catalog.model_files}
+    children: dict[str, set[str]] = defaultdict(set)
+    first_under: dict[str, str] = {}
+    any_dataset = _any_dataset_file(catalog)
+    seen_folders: set[str] = set()
+    for path in paths:
+        folder, _, name = path.rpartition("/")
+        if folder not in seen_folders:
+            # Paths are sorted, so the first path seen under a folder is its first file.
+            seen_folders.add(folder)
+            parts = folder.split("/") if folder else []
+            for depth in range(len(parts)):
+                here = "/".join(parts[: depth + 1])
+                first_under.setdefault(here, path)
+                if depth > 0:
+                    children["/".join(parts[:depth])].add(parts[depth])
+        hit = any_dataset.match(name) if any_dataset is not None else None
+        if hit is not None and hit.lastgroup is not None:
+            dataset = catalog.dataset_file_regexes[int(hit.lastgroup[1:])][1]
+            datasets[(folder or ".", dataset.id)].append(path)
+        artifact = by_path[path]
+        if (
+            artifact.kind is ArtifactKind.OTHER
+            and ("." not in name or name.rpartition(".")[2].lower() in _MODEL_NAME_EXTENSIONS)
+            and catalog.model_files
+            and catalog.model_file_regex.search(name)
+        ):
+            pure = PurePosixPath(path)
+            folder = folder or "."
+            lfs = _is_lfs_pointer(artifact)
+            for signature in catalog.model_files:
+                if not re.search(signature.pattern, name, re.IGNORECASE):
+                    continue
+                if signature.id == GENERIC_MODEL_SIGNATURE and not _pair_present(pure, present):
+                    continue
+                models.setdefault((folder, signature.id), path)
+            if lfs:
+                notices.append(
+                    Notice(
+                        path,
+                        NoticeKind.PARTIAL,
+                        "a Git LFS pointer: the model itself is not in this checkout; judged by its file name",
+                        fatal=False,
+                    )
+                )
+    for (folder, dataset_id), files in sorted(datasets.items()):
+        dataset = dataset_sigs[dataset_id]
+        example = PurePosixPath(files[0]).name
+        folders[(dataset.id, files[0])] = folder
+        evidence.append(
+            Evidence(
+                kind=EvidenceKind.FILE_NAME,
+                signature_id=dataset.id,
+                location=Location(files[0], 1, 1, logical=FILE_NAME_LOGICAL),
+                summary=f"{len(files)} file(s) named like {dataset.summary} (e.g. {example!r})",
+                modality=dataset.modality,
+                capability=dataset.capability,
+                strength=Strength.ARTIFACT,
+            )
+        )
+    for (_folder, signature_id), path in sorted(models.items()):
+        signature = model_sigs[signature_id]
+        evidence.append(
+            Evidence(
+                kind=EvidenceKind.MODEL_FILE,
+                signature_id=signature.id,
+                location=Location(path, 1, 1, logical=FILE_NAME_LOGICAL),
+                summary=f"file name {PurePosixPath(path).name!r} is the {signature.summary}",
+                modality=signature.modality,
+                capability=signature.capability,
+                strength=Strength.ARTIFACT,
+            )
+        )
+    for folder, first in sorted(first_under.items()):
+        segment = folder.rsplit("/", 1)[-1]
+        named = catalog.dataset_by_name.get(normalise_word(segment)) if len(segment) > 2 else None
+        if named is not None:
+            dataset = named
+            folders.setdefault((dataset.id, first), folder)
+            evidence.append(
+                Evidence(
+                    kind=EvidenceKind.FILE_NAME,
+                    signature_id=dataset.id,
+                    location=Location(first, 1, 1, logical=FILE_NAME_LOGICAL),
+                    summary=f"folder {folder + '/'!r} is named for {dataset.summary}",
+                    modality=dataset.modality,
+                    capability=dataset.capability,
+                    strength=Strength.ARTIFACT,
+                )
+            )
+    for parent, names in sorted(children.items()):
+        if len(names) < 2:
+            continue
+        for match in match_labels(sorted(names), catalog)[:1]:
+            if not match.strong or match.capability is not Capability.EMOTION:
+                continue
+            vocab = match.vocabulary
+            folders.setdefault((vocab.id, first_under[parent]), parent)
+            evidence.append(
+                Evidence(
+                    kind=EvidenceKind.FILE_NAME,
+                    signature_id=vocab.id,
+                    location=Location(first_under[parent], 1, 1, logical=FILE_NAME_LOGICAL),
+                    summary=(
+                        f"folder {parent + '/'!r} holds one sub-folder per emotion class "
+                        f"({', '.join(match.matched[:8])}): {vocab.summary}"
+                    ),
+                    modality=vocab.modality or Modality.UNKNOWN,
+                    capability=vocab.capability,
+                    strength=Strength.ARTIFACT,
+                    labels=match.matched,
+                )
+            )
+    return evidence, notices
+
+
+def _any_dataset_file(catalog: Catalog) -> re.Pattern[str] | None:
+    """All dataset file patterns as one expression, each in a named group: one match per file name, and
+    `lastgroup` tells which pattern (and so which dataset) it was."""
+    patterns = [p.pattern for p, _ in catalog.dataset_file_regexes]
+    # Used with .match(): a pattern that is not anchored at the start may match anywhere in the name.
+    anchored = [p if p.startswith("^") else f".*?(?:{p})" for p in patterns]
+    return re.compile("|".join(f"(?P<d{i}>{p})" for i, p in enumerate(anchored))) if patterns else None
+
+
+def _pair_present(path: PurePosixPath, present: set[str]) -> bool:
+    suffix = path.suffix.lower()
+    other = PAIRED_EXTENSIONS.get(suffix)
+    if other is None:
+        return True
+    return any(path.with_suffix(s).as_posix() in present for s in (other, other.upper()))
+
+
+def _is_lfs_pointer(artifact: Artifact) -> bool:
+    if PurePosixPath(artifact.path).suffix.lower() not in _MODEL_SUFFIXES or not 0 < artifact.size < 1024:
+        return False
+    try:
+        return artifact.read(len(LFS_POINTER_MAGIC)) == LFS_POINTER_MAGIC
+    except OSError:
+        return False
+
+
+# --- dependency files under other names -----------------------------------------------------------------
+
+
+def _dependency_files(artifacts: Sequence[Artifact], catalog: Catalog) -> FileOutcome:
+    from scanner.analyzers import dependencies
+
+    evidence: list[Evidence] = []
+    notices: list[Notice] = []
+    for artifact in artifacts:
+        if artifact.kind is not ArtifactKind.OTHER or not artifact.path.lower().endswith(_TEXT_SUFFIXES):
+            continue
+        pure = PurePosixPath(artifact.path)
+        in_folder = len(pure.parts) > 1 and pure.parts[-2].lower() in _REQUIREMENT_FOLDERS
+        if not (
+            _REQUIREMENT_NAME.match(pure.name) or (in_folder and pure.name.lower().endswith(_TEXT_SUFFIXES))
+        ):
+            continue
+        outcome = dependencies.analyze(dataclasses.replace(artifact, kind=ArtifactKind.REQUIREMENTS), catalog)
+        evidence.extend(outcome.evidence)
+        notices.extend(outcome.notices)
+    return FileOutcome(tuple(evidence), tuple(notices))
+
+
+# --- links between files ------------------------------------------------------------------------------------
+
+
+def _links(
+    artifacts: Sequence[Artifact],
+    evidence: Sequence[Evidence],
+    catalog: Catalog,
+    folders: dict[tuple[str, str], str],
+) -> list[Evidence]:
+    orphans = _with_bindings(_orphans(evidence, folders), artifacts)
+    if not orphans:
+        return []
+    by_path: dict[str, list[Evidence]] = defaultdict(list)
+    for item in evidence:
+        by_path[item.location.path].append(item)
+    out: list[Evidence] = []
+    for artifact in artifacts:
+        if artifact.kind not in CODE_KINDS:
+            continue
+        text = _read_text(artifact)
+        if text is None:
+            continue
+        strings = _strings(text)
+        references: list[tuple[_Orphan, int]] = []
+        for orphan in orphans:
+            if orphan.artifact_path == artifact.path:
+                continue
+            line = _reference(orphan, text, strings)
+            if line is not None:
+                references.append((orphan, line))
+        if not references:
+            continue
+        own = by_path.get(artifact.path)
+        if not own:
+            # The prefilter settled this file (a camera and a model, but no emotion token): analyse
+            # it now, as it uses emotion labels or data defined elsewhere.
+            own = list(_analyse_whole(artifact, catalog, text).evidence)
+            out.extend(own)
+        support = [
+            e
+            for e in own
+            if not e.dormant and (e.capability is Capability.BIOMETRIC_INPUT or e.kind is EvidenceKind.IMPORT)
+        ]
+        if not support or _explained_away(catalog, artifact.path, text, support):
+            continue
+        seen: set[str] = set()
+        for orphan, line in references:
+            if orphan.evidence.signature_id not in seen:
+                seen.add(orphan.evidence.signature_id)
+                out.append(_copy(orphan.evidence, artifact.path, line))
+    return out
+
+
+def _explained_away(catalog: Catalog, path: str, text: str, support: Sequence[Evidence]) -> bool:
+    """Speech synthesis or music code, with no person captured, uses emotion words as style inputs."""
+    context = context_of_text(catalog, path, text)
+    if context is None:
+        return False
+    return not any(
+        e.capability is Capability.BIOMETRIC_INPUT
+        and (e.modality in _PERSON_MODALITIES or e.signature_id in context.overridden_by)
+        for e in support
+    )
+
+
+def _analyse_whole(artifact: Artifact, catalog: Catalog, text: str) -> FileOutcome:
+    if artifact.kind is not ArtifactKind.NOTEBOOK:
+        return analyze_text(artifact, catalog, text)
+    from scanner.analyzers.notebook import code_cells
+
+    try:
+        cells = code_cells(json.loads(text), text)
+    except (ValueError, RecursionError):
+        return FileOutcome()
+    collector = Collector(catalog, artifact.path)
+    for cell in cells:
+        numbers = cell.file_lines
+        if not numbers:
+            continue
+        source = "".join(
+            "\n" if line.lstrip().startswith(("!", "%")) else (line if line.endswith("\n") else line + "\n")
+            for line in cell.lines
+        )
+
+        def line_map(line: int, numbers: tuple[int, ...] = numbers) -> int:
+            return numbers[min(max(line, 1), len(numbers)) - 1]
+
+        collector.feed(source, line_map)
+    return collector.outcome()
+
+
+def _orphans(evidence: Sequence[Evidence], folders: dict[tuple[str, str], str]) -> list[_Orphan]:
+    """Emotion artifacts (labels, datasets, names) that make no component where they are."""
+    scopes_with_components = {c.scope for c in correlate(evidence)}
+    orphans: list[_Orphan] = []
+    for item in evidence:
+        if item.capability not in (Capability.EMOTION, Capability.INTENTION):
+            continue
+        if item.strength is not Strength.ARTIFACT or item.dormant:
+            continue
+        if item.kind not in (
+            EvidenceKind.LABELS,
+            EvidenceKind.DATASET,
+            EvidenceKind.FILE_NAME,
+            EvidenceKind.MODEL_CONFIG,
+        ):
+            continue
+        if scope_of(item) in scopes_with_components:
+            continue
+        folder = folders.get((item.signature_id, item.location.path))
+        orphans.append(_Orphan(item, item.location.path, folder))
+    orphans.sort(key=lambda o: (o.evidence.location.path, o.evidence.location.line, o.evidence.signature_id))
+    return orphans
+
+
+def _read_text(artifact: Artifact) -> str | None:
+    if artifact.size > _MAX_LINK_TEXT:
+        return None
+    try:
+        data = artifact.read(_MAX_LINK_TEXT)
+    except OSError:
+        return None
+    if b"\x00" in data[:8192]:
+        return None
+    return data.decode("utf-8", errors="replace")
+
+
+def _strings(text: str) -> list[tuple[int, str]]:
+    """(line, value) of each short quoted string, f-string text included."""
+    out: list[tuple[int, str]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        for match in _STRING.finditer(line):
+            out.append((number, match.group("s")))
+    return out
+
+
+_BINDING = re.compile(r"^[ \t]*(?:[A-Za-z_]\w*\.)*([A-Za-z_]\w*)[ \t]*(?::[^=\n]+)?=[ \t]*[\[\(\{]")
+
+
+def _with_bindings(orphans: list[_Orphan], artifacts: Sequence[Artifact]) -> list[_Orphan]:
+    """Fill in the names label lists in Python modules are bound to; a list bound to no name (an
+    argument, a set in an expression) cannot be used elsewhere and is dropped."""
+    by_path = {a.path: a for a in artifacts}
+    texts: dict[str, list[str]] = {}
+    out: list[_Orphan] = []
+    for orphan in orphans:
+        if not (orphan.artifact_path.endswith(".py") and orphan.evidence.kind is EvidenceKind.LABELS):
+            out.append(orphan)
+            continue
+        if orphan.artifact_path not in texts:
+            artifact = by_path.get(orphan.artifact_path)
+            text = _read_text(artifact) if artifact is not None else None
+            texts[orphan.artifact_path] = text.splitlines() if text is not None else []
+        lines = texts[orphan.artifact_path]
+        line = orphan.evidence.location.line
+        match = _BINDING.match(lines[line - 1]) if 0 < line <= len(lines) else None
+        if match is not None:
+            out.append(dataclasses.replace(orphan, binding=match.group(1)))
+    return out
+
+
+def _reference(orphan: _Orphan, text: str, strings: list[tuple[int, str]]) -> int | None:
+    """The line of a code file's `text` that refers to the orphan's module, file or folder, or None."""
+    source = PurePosixPath(orphan.artifact_path)
+    if source.suffix == ".py" and orphan.evidence.kind is EvidenceKind.LABELS:
+        if orphan.binding is None or not re.search(rf"\b{re.escape(orphan.binding)}\b", text):
+            return None
+        return _import_line(source, text)
+    if orphan.folder is not None:
+        return _folder_line(PurePosixPath(orphan.folder), strings)
+    name = source.name
+    for number, value in strings:
+        if PurePosixPath(value.replace("\\", "/")).name == name or value.endswith("/" + name):
+            return number
+    return None
+
+
+def _import_line(module: PurePosixPath, text: str) -> int | None:
+    stem = module.stem if module.stem != "__init__" else module.parent.name
+    if not stem.isidentifier():
+        return None
+    pattern = re.compile(
+        rf"^[ \t]*(?:from[ \t]+[\w.]*\b{stem}[ \t]+import\b|from[ \t]+[\w.]+[ \t]+import\b[^\n]*\b{stem}\b|import[ \t]+[\w.]*\b{stem}\b)",
+        re.MULTILINE,
+    )
+    match = pattern.search(text)
+    return None if match is None else text.count("\n", 0, match.start()) + 1
+
+
+def _folder_line(folder: PurePosixPath, strings: list[tuple[int, str]]) -> int | None:
+    """A string that names the folder: its full path (or a tail of it), or a non-generic folder name, or
+    a glob that matches one ('data/Actor_*/*.wav')."""
+    parts = [p for p in folder.parts if p not in ("", ".")]
+    if not parts:
+        return None
+    for number, value in strings:
+        cleaned = value.replace("\\", "/").strip()
+        segments = [s for s in re.split(r"/+", cleaned) if s and s != "."]
+        if not segments:
+            continue
+        joined = "/".join(segments).rstrip("/")
+        for start in range(len(parts)):
+            tail = "/".join(parts[start:])
+            names_tail = joined == tail or joined.endswith("/" + tail)
+            # A bare folder name names no folder in particular when it is generic ("data") or short ("S2").
+            single = start == len(parts) - 1
+            whole = start == 0  # the folder's full path from the scan root, generic or not ("./train")
+            distinctive = len(parts[-1]) >= 3 and parts[-1].lower() not in GENERIC_SEGMENTS
+            if names_tail and (whole or not single or distinctive):
+                return number
+        for segment in segments:
+            pattern = re.sub(r"\{[^}]*\}", "*", segment)
+            literal = pattern.strip("*?")
+            if len(literal) < 3 or literal.lower() in GENERIC_SEGMENTS:
+                continue
+            for part in parts:
+                if part.lower() in GENERIC_SEGMENTS:
+                    continue
+                if pattern == part or (
+                    any(c in pattern for c in "*?[") and fnmatch.fnmatchcase(part, pattern)
+                ):
+                    return number
+    return None
+
+
+def _copy(source: Evidence, partner: str, line: int) -> Evidence:
+    kind = {
+        EvidenceKind.MODEL_CONFIG: EvidenceKind.LABELS
+        if source.signature_id.startswith("vocab.")
+        else EvidenceKind.DATASET,
+        EvidenceKind.FILE_NAME: EvidenceKind.DATASET
+        if source.signature_id.startswith("dataset.")
+        else EvidenceKind.LABELS,
+    }.get(source.kind, source.kind)
+    if source.signature_id.startswith("model_file."):
+        kind = EvidenceKind.FILE_NAME
+    where = source.location
+    return Evidence(
+        kind=kind,
+        signature_id=source.signature_id,
+        location=Location(partner, line, 1),
+        summary=f"uses {where.path}:{where.line}, where {source.summary}",
+        modality=source.modality,
+        capability=source.capability,
+        strength=Strength.ARTIFACT,
+        package=source.package,
+        labels=source.labels,
+    )
+
+
+# --- modules nothing uses -----------------------------------------------------------------------------------
+
+# Text files that can refer to a module: code, configs, docs, build and deployment files.
+_REFERRING_SUFFIXES = frozenset(
+    {
+        *(".py", ".pyw", ".pyx", ".ipynb", ".md", ".rst", ".txt", ".toml", ".cfg", ".ini", ".yaml", ".yml"),
+        *(".json", ".sh", ".bash", ".bat", ".cmd", ".ps1", ".html", ".js", ".ts", ".jsx", ".tsx"),
+        # other languages load Python modules too (embedding, subprocess calls)
+        *(".c", ".cc", ".cpp", ".h", ".hpp", ".java", ".kt", ".go", ".rs", ".rb", ".php", ".cs", ".swift"),
+    }
+)
+_REFERRING_NAMES = frozenset({"dockerfile", "makefile", "procfile", "justfile", "tox.ini", "noxfile.py"})
+_NOT_DORMANT_NAMES = frozenset({"__init__.py", "__main__.py", "setup.py", "conftest.py", "manage.py"})
+# Reading every text file of a huge tree to prove a module unused is not worth it.
+_MAX_REFERRING_BYTES = 64 * 1024 * 1024
+_MIN_STEM = 4
+_VENDORED_PARTS = frozenset({"site-packages", "dist-packages", "node_modules", "vendor", "third_party"})
+
+
+def _dormant_modules(artifacts: Sequence[Artifact], evidence: Sequence[Evidence]) -> set[str]:
+    """Python modules with emotion-recognition evidence that nothing in the scan uses: library code
+    (definitions only, no decorators, no top-level calls) whose name no other file mentions. Their
+    evidence is dormant: reported, at low confidence."""
+    signals = {
+        e.location.path
+        for e in evidence
+        if not e.dormant
+        and e.capability in (Capability.EMOTION, Capability.INTENTION, Capability.SENSITIVE_CATEGORISATION)
+        and e.strength <= Strength.ARTIFACT
+    }
+    by_path = {a.path: a for a in artifacts}
+    candidates: dict[str, str] = {}
+    for path in sorted(signals):
+        artifact = by_path.get(path)
+        if artifact is None or artifact.kind is not ArtifactKind.PYTHON or artifact.in_archive:
+            continue
+        name = PurePosixPath(path).name
+        stem = PurePosixPath(path).stem
+        if name in _NOT_DORMANT_NAMES or stem.startswith("test_") or stem.endswith("_test"):
+            continue
+        if _VENDORED_PARTS & set(PurePosixPath(path).parts):
+            continue  # a vendored package is used by whoever installs it
+        if len(stem) < _MIN_STEM or not stem.isidentifier():
+            continue
+        text = _read_text(artifact)
+        if text is not None and _library_only(text):
+            candidates[path] = stem
+    if not candidates:
+        return set()
+    code = [a for a in artifacts if a.kind in CODE_KINDS]
+    for path in list(candidates):
+        if sum(1 for a in code if a.path != path) < 2:
+            del candidates[path]  # the module is the project's only code: it is what runs
+    if not candidates:
+        return set()
+    referring = [a for a in artifacts if _can_refer(a)]
+    # Case-insensitive: on Windows and macOS `import services.apiCaller` loads APICaller.py.
+    patterns = {
+        path: re.compile(rf"\b{re.escape(stem)}\b", re.IGNORECASE) for path, stem in candidates.items()
+    }
+    unused = set(candidates)
+    budget = _MAX_REFERRING_BYTES
+    for artifact in referring:
+        if not unused:
+            break
+        budget -= artifact.size
+        if budget < 0:
+            return set()
+        text = _read_text(artifact)
+        if text is None:
+            continue
+        for path in list(unused):
+            if artifact.path != path and patterns[path].search(text):
+                unused.discard(path)
+    return unused
+
+
+def _can_refer(artifact: Artifact) -> bool:
+    name = PurePosixPath(artifact.path).name.lower()
+    return PurePosixPath(name).suffix in _REFERRING_SUFFIXES or name in _REFERRING_NAMES
+
+
+def _library_only(text: str) -> bool:
+    """Definitions, imports and assignments only: nothing runs when the file is executed, and nothing
+    registers itself (decorators) with a framework that would call it."""
+    try:
+        module = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    for statement in module.body:
+        if isinstance(statement, (ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign, ast.Pass)):
+            continue
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if statement.decorator_list:
+                return False
+            continue
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+            continue  # a docstring
+        if isinstance(statement, ast.Try) and all(
+            isinstance(s, (ast.Import, ast.ImportFrom, ast.Assign, ast.Pass))
+            for block in (statement.body, *(h.body for h in statement.handlers))
+            for s in block
+        ):
+            continue  # optional imports
+        return False
+    return True
+
+
+def _as_dormant(evidence: Sequence[Evidence], modules: set[str]) -> list[Evidence]:
+    return [
+        dataclasses.replace(e, dormant=True, summary=e.summary + " (in a module nothing imports or runs)")
+        if e.location.path in modules and not e.dormant
+        else e
+        for e in evidence
+    ]

@@ -1,0 +1,187 @@
+"""The repository pass: names in the tree (datasets, class folders, model files in Git LFS), dependency
+files under unusual names, links from label lists and datasets to the code that uses them, and modules
+that nothing uses."""
+
+from __future__ import annotations
+
+from conftest import ScanTree, only, rule_hits
+
+from scanner.config import Config
+from scanner.findings import EvidenceKind, NoticeKind
+
+WAV = b"RIFF\x24\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00\x80>\x00\x00\x00}\x00\x00\x02\x00\x10\x00data\x00\x00\x00\x00"
+LFS = b"version https://git-lfs.github.com/spec/v1\noid sha256:" + b"0" * 64 + b"\nsize 872856\n"
+
+
+def ravdess(actor: int, emotion: int) -> str:
+    return f"data/Actor_{actor:02d}/03-01-{emotion:02d}-01-01-01-{actor:02d}.wav"
+
+
+def test_dataset_files_are_one_evidence_per_folder(scan_tree: ScanTree) -> None:
+    files: dict[str, str | bytes] = {ravdess(1, e): WAV for e in (1, 3, 5, 7)}
+    files |= {ravdess(2, e): WAV for e in (2, 4)}
+    result = scan_tree(files)
+    names = [e for e in result.evidence if e.kind is EvidenceKind.FILE_NAME]
+    assert [(e.signature_id, e.location.path) for e in names] == [
+        ("dataset.ravdess", ravdess(1, 1)),
+        ("dataset.ravdess", ravdess(2, 2)),
+    ]
+    assert names[0].summary.startswith("4 file(s) named like RAVDESS")
+    assert rule_hits(result) == []  # a dataset alone is not a system
+
+
+def test_dataset_linked_to_the_code_that_globs_it(scan_tree: ScanTree) -> None:
+    files: dict[str, str | bytes] = {ravdess(1, e): WAV for e in (1, 3)}
+    files["train.py"] = """
+    import glob
+
+    import librosa
+
+    for path in glob.glob("data/Actor_*/*.wav"):
+        y, sr = librosa.load(path)
+    """
+    result = scan_tree(files)
+    hit = only(result, "EMO004")
+    assert (hit.location.path, hit.location.line) == ("train.py", 5)
+    assert hit.component is not None and hit.component.modality.value == "voice"
+
+
+def test_code_without_capture_or_model_takes_no_link(scan_tree: ScanTree) -> None:
+    files: dict[str, str | bytes] = {ravdess(1, e): WAV for e in (1, 3)}
+    files["count.py"] = 'import glob\nprint(len(glob.glob("data/Actor_*/*.wav")))\n'
+    assert rule_hits(scan_tree(files)) == []
+
+
+def test_class_folders_need_a_strong_label_set(scan_tree: ScanTree) -> None:
+    strong = {
+        f"images/train/{c}/0.png": b"\x89PNG"
+        for c in ("angry", "fear", "happy", "neutral", "sad", "surprise")
+    }
+    weak = {f"icons/{c}/0.png": b"\x89PNG" for c in ("happy", "sad")}
+    result = scan_tree({**strong, **weak})
+    (folders,) = [e for e in result.evidence if e.signature_id.startswith("vocab.")]
+    assert folders.location.path == "images/train/angry/0.png"
+    assert "folder 'images/train/' holds one sub-folder per emotion class" in folders.summary
+
+
+def test_lfs_pointer_model_is_judged_by_name_with_a_notice(scan_tree: ScanTree) -> None:
+    result = scan_tree({"models/emotion_model.hdf5": LFS})
+    hit = only(result, "EMO004")
+    assert (hit.location.path, hit.location.line) == ("models/emotion_model.hdf5", 1)
+    assert hit.component is not None and hit.component.confidence.value == "medium"
+    (notice,) = result.notices
+    assert (notice.kind, notice.fatal) == (NoticeKind.PARTIAL, False)
+    assert "Git LFS pointer" in notice.message
+
+
+def test_an_xml_named_for_emotion_is_not_a_model_without_its_bin(scan_tree: ScanTree) -> None:
+    layout = '<?xml version="1.0"?><LinearLayout android:id="@+id/emotion_picker"/>\n'
+    assert rule_hits(scan_tree({"app/src/main/res/layout/activity_emotion.xml": layout})) == []
+    pair = {"ir/emotion_net.xml": layout, "ir/emotion_net.bin": b"\x00" * 16}
+    assert rule_hits(scan_tree(pair)) == [("EMO004", "ir/emotion_net.bin", 1)]
+
+
+def test_dependency_files_under_unusual_names(scan_tree: ScanTree) -> None:
+    result = scan_tree(
+        {
+            "requirement.txt": "opencv-python\nfer==22.5.1\n",
+            "requirements/prod.txt": "hsemotion-onnx\n",
+            "docs/notes.txt": "fer is a package we looked at\n",
+        }
+    )
+    assert rule_hits(result) == [("EMO004", "requirement.txt", 2), ("EMO004", "requirements/prod.txt", 1)]
+
+
+def test_label_module_links_into_the_classifier_that_imports_it(scan_tree: ScanTree) -> None:
+    result = scan_tree(
+        {
+            "app/labels.py": 'EMOTIONS = ["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"]\n',
+            "app/live.py": """
+            import cv2
+            from tensorflow.keras.models import load_model
+
+            from app.labels import EMOTIONS
+
+            model = load_model("fer.h5")
+            ok, frame = cv2.VideoCapture(0).read()
+            print(EMOTIONS[model.predict(frame[None]).argmax()])
+            """,
+        }
+    )
+    assert rule_hits(result) == [("EMO004", "app/live.py", 4)]
+    hit = only(result, "EMO004")
+    assert hit.component is not None
+    (link,) = [e for e in hit.component.evidence if e.kind is EvidenceKind.LABELS]
+    assert link.summary.startswith("uses app/labels.py:1, where label list with 7 words")
+
+
+def test_synthesis_code_takes_no_link(scan_tree: ScanTree) -> None:
+    result = scan_tree(
+        {
+            "styles.py": 'EMOTIONS = ["angry", "happy", "sad", "surprise", "neutral"]\n',
+            "tts/speak.py": """
+            import librosa
+
+            from styles import EMOTIONS
+
+            wav, sr = librosa.load("reference.wav")
+            """,
+        }
+    )
+    assert rule_hits(result) == []
+
+
+MOOD_MODULE = """
+import numpy as np
+from tensorflow.keras.models import load_model
+
+MOODS = ["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"]
+model = load_model("mood.h5")
+
+
+def mood(face):
+    return MOODS[int(np.argmax(model.predict(face)))]
+"""
+
+
+def test_module_nothing_uses_is_dormant(scan_tree: ScanTree) -> None:
+    result = scan_tree(
+        {
+            "app.py": "import helpers\nhelpers.run()\n",
+            "helpers.py": "def run():\n    print('kiosk')\n",
+            "old/mood_detector.py": MOOD_MODULE,
+        }
+    )
+    hit = only(result, "EMO004")
+    assert (hit.location.path, hit.location.line) == ("old/mood_detector.py", 4)
+    assert hit.component is not None and hit.component.confidence.value == "low"
+    assert all(e.dormant for e in hit.component.evidence)
+
+
+def test_module_that_is_imported_is_not_dormant(scan_tree: ScanTree) -> None:
+    result = scan_tree(
+        {
+            "app.py": "import helpers\nfrom old.mood_detector import mood\nhelpers.run()\n",
+            "helpers.py": "def run():\n    print('kiosk')\n",
+            "old/mood_detector.py": MOOD_MODULE,
+        }
+    )
+    hit = only(result, "EMO004")
+    assert hit.component is not None and hit.component.confidence.value == "medium"
+
+
+def test_the_only_code_file_is_not_dormant(scan_tree: ScanTree) -> None:
+    result = scan_tree({"mood_detector.py": MOOD_MODULE, "README.md": "demo\n", "notes.txt": "x\n"})
+    hit = only(result, "EMO004")
+    assert hit.component is not None and hit.component.confidence.value == "medium"
+
+
+def test_vendored_environment_is_skipped_unless_asked(scan_tree: ScanTree) -> None:
+    files: dict[str, str | bytes] = {
+        "venv/pyvenv.cfg": "home = /usr/bin\n",
+        "venv/lib/python3.11/site-packages/fer/classes.py": "from fer.fer import FER\nFER().detect_emotions(None)\n",
+        "main.py": "print('hi')\n",
+    }
+    assert rule_hits(scan_tree(files)) == []
+    included = scan_tree(files, Config(include_vendored=True))
+    assert rule_hits(included) == [("EMO004", "venv/lib/python3.11/site-packages/fer/classes.py", 2)]
