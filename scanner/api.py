@@ -13,12 +13,14 @@ from pathlib import Path
 from scanner import __version__, suppressions
 from scanner.analyzers import analyzer_for
 from scanner.analyzers.text import MAX_TEXT_BYTES
+from scanner.analyzers.tree import analyze_tree
 from scanner.baseline import LineReader, load_baseline, new_results, render_baseline
 from scanner.config import Config, deployment_lookup
 from scanner.correlate import correlate
 from scanner.declarations import Declarations, check_overlaps, declaration_files, from_cli, load_file, merge
 from scanner.discovery import Artifact, ArtifactKind, DiscoveryOptions, discover
 from scanner.findings import Evidence, FileOutcome, Notice, NoticeKind, ScanResult
+from scanner.parallel import analyze_all, has_analyzer
 from scanner.policy import evaluate, problem_results
 from scanner.signatures import Catalog, load_catalog
 
@@ -37,6 +39,7 @@ TEXT_KINDS = frozenset(
         ArtifactKind.MODEL_CONFIG,
         ArtifactKind.MODEL_CARD,
         ArtifactKind.LABELS,
+        ArtifactKind.DATA_CONFIG,
     }
 )
 
@@ -109,13 +112,23 @@ def _pipeline(
     evidence: list[Evidence] = []
     notices: list[Notice] = list(inputs.notices)
     notices.extend(Notice(p, NoticeKind.READ_ERROR, "path does not exist") for p in inputs.missing)
-    analysed = 0
-    for artifact in inputs.artifacts:
-        outcome = analyze_artifact(artifact, catalog)
-        if analyzer_for(artifact.kind) is not None:
-            analysed += 1
+    # Cache, prefilter and process pool live in scanner.parallel; outcomes come back in artifact order.
+    analysis = analyze_all(
+        inputs.artifacts,
+        catalog,
+        analyze_artifact,
+        jobs=config.jobs,
+        use_cache=config.use_cache,
+        cache_dir=config.cache_dir,
+    )
+    analysed = sum(1 for artifact in inputs.artifacts if has_analyzer(artifact.kind))
+    for outcome in analysis.outcomes:
         evidence.extend(outcome.evidence)
         notices.extend(outcome.notices)
+    # Names in the tree, unusual dependency files and links between files (scanner/analyzers/tree.py).
+    repository = analyze_tree(inputs.artifacts, evidence, catalog)
+    evidence = list(repository.evidence)
+    notices.extend(repository.notices)
     components = correlate(evidence)
     declarations = load_declarations(paths, config, base, inputs.artifacts)
     results = evaluate(components, deployment_lookup(declarations.deployments), declarations.problems)

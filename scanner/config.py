@@ -88,6 +88,12 @@ class Config:
     include_vendored: bool = False
     respect_gitignore: bool = True
     exclude: tuple[str, ...] = ()
+    # Analysis workers: None picks one per core when there is enough work for a pool; 1 never starts one.
+    jobs: int | None = None
+    # The content-hash cache of per-file outcomes (scanner/cache.py). Off for library calls, which
+    # should not write outside the scanned inputs; the CLI turns it on unless --no-cache.
+    use_cache: bool = False
+    cache_dir: Path | None = None  # None: platformdirs.user_cache_dir("emoscan")
 
 
 def specificity(pattern: str) -> tuple[int, int]:

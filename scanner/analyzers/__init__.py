@@ -37,6 +37,7 @@ REGISTRY: dict[ArtifactKind, str] = {
     ArtifactKind.HDF5: "keras_model",
     ArtifactKind.TFLITE: "tflite_model",
     ArtifactKind.GGUF: "gguf_model",
+    ArtifactKind.DATA_CONFIG: "data_files",
 }
 
 
