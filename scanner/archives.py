@@ -387,6 +387,9 @@ _DECODE_ERRORS = (
     struct.error,
     tarfile.TarError,
     OSError,
+    # zipfile on a damaged header: a name flagged UTF-8 that is not (UnicodeDecodeError), an offset that
+    # points before the file ("negative seek value"). Found by benchmarks/fuzz.py.
+    ValueError,
 )
 
 
@@ -636,7 +639,8 @@ class _Lister:
         clean, unsafe = clean_member_name(info.filename)
         # Every entry counts against max_members, folders and filtered ones too: each costs time.
         self.take_member(f"{display}!/{clean}")
-        if info.is_dir() or not clean or not self.filter.include(clean):
+        # `not clean` first: ZipInfo.is_dir() raises IndexError on an empty name (a recovered header).
+        if not clean or info.is_dir() or not self.filter.include(clean):
             return
         shown = self.shown_name(display, clean, seen)
         if unsafe is not None:
@@ -973,6 +977,7 @@ def _zip_directory_problem(handle: BinaryIO, members_left: int, max_members: int
         (count == 0xFFFF or directory == 0xFFFFFFFF)
         and at >= 20
         and tail[at - 20 : at - 16] == _EOCD64_LOCATOR
+        and int.from_bytes(tail[at - 12 : at - 4], "little") < size  # a bogus offset cannot be seeked to
     ):
         handle.seek(int.from_bytes(tail[at - 12 : at - 4], "little"))
         record = handle.read(56)
@@ -1224,7 +1229,7 @@ class _ZipContainer(_Container):
             return None
         info = self._infos[index]
         if (
-            info.is_dir()
+            info.filename.endswith("/")  # as is_dir(), which raises on an empty name
             or _zip_member_problem(info) is not None
             or _expands_like_a_bomb(info.file_size, info.compress_size, _DEFAULT_LIMITS)
         ):
@@ -1269,7 +1274,7 @@ class _ZipLocalContainer(_Container):
                 if count >= _DEFAULT_LIMITS.max_members:
                     break
                 if not (
-                    info.is_dir()
+                    info.filename.endswith("/")  # as is_dir(), which raises on an empty name
                     or _zip_member_problem(info) is not None
                     or _expands_like_a_bomb(info.file_size, info.compress_size, _DEFAULT_LIMITS)
                 ):

@@ -85,6 +85,12 @@ def declaration_options(command: Callable[..., None]) -> Callable[..., None]:
     help="Exit 1 when a result at or above this level is found.",
 )
 @click.option(
+    "--strict",
+    is_flag=True,
+    help="Also exit 1 when a file could not be scanned (unreadable, damaged, over a size bound, an "
+    "encrypted archive member): the notices marked error, even when nothing was found.",
+)
+@click.option(
     "--include-vendored", is_flag=True, help="Also scan virtual environments, site-packages, node_modules."
 )
 @click.option("--no-gitignore", is_flag=True, help="Do not honour .gitignore files.")
@@ -104,6 +110,25 @@ def declaration_options(command: Callable[..., None]) -> Callable[..., None]:
     is_flag=True,
     help="Write suppressed results to SARIF, marked as suppressed.",
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    envvar="EMOSCAN_JOBS",
+    help="Analyse in up to N processes [default: one per core, when there is enough work for them].",
+)
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    envvar="EMOSCAN_NO_CACHE",
+    help="Analyse every file again instead of reusing the outcomes of unchanged files.",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="EMOSCAN_CACHE_DIR",
+    help="Keep the cache here [default: the user cache directory, e.g. ~/.cache/emoscan].",
+)
 @declaration_options
 def scan(
     paths: tuple[Path, ...],
@@ -111,12 +136,16 @@ def scan(
     output: Path | None,
     exit_zero: bool,
     fail_level: str,
+    strict: bool,
     include_vendored: bool,
     no_gitignore: bool,
     exclude: tuple[str, ...],
     baseline: Path | None,
     report_unused_suppressions: bool,
     sarif_include_suppressed: bool,
+    jobs: int | None,
+    no_cache: bool,
+    cache_dir: Path | None,
     **declared: Any,
 ) -> None:
     """Scan PATHS (files or folders; default: the current folder)."""
@@ -130,6 +159,9 @@ def scan(
         exclude=exclude,
         baseline=baseline,
         report_unused_suppressions=report_unused_suppressions,
+        jobs=jobs,
+        use_cache=not no_cache,
+        cache_dir=cache_dir,
     )
     result = _run_scan(paths, config)
     _emit(_render(result, output_format, output, include_suppressed=sarif_include_suppressed), output)
@@ -142,6 +174,11 @@ def scan(
         _error("the deployment declarations have errors (EMO008); fix them for verdicts you can rely on")
         sys.exit(EXIT_USAGE)
     failing = any(r.level.rank >= config.fail_level.rank for r in result.results)
+    unscanned = sorted({n.path for n in result.notices if n.fatal})
+    if strict and unscanned:
+        count = f"{len(unscanned):,} file{'s' if len(unscanned) != 1 else ''}"
+        _error(f"{count} could not be scanned (--strict); the notices say why")
+        failing = True
     sys.exit(EXIT_FINDINGS if failing else EXIT_OK)
 
 

@@ -105,12 +105,20 @@ def find_declaration_file(paths: Sequence[Path]) -> Path | None:
     return None
 
 
+# Declaration files larger than this are not read (a real one is a few kilobytes).
+MAX_DECLARATION_BYTES = 8 * 1024 * 1024
+# Blanks within one line only: `^\s*` under MULTILINE spans newlines, which made a pyproject.toml of
+# blank lines cost quadratic time (4 million of them never finished).
+_TOOL_TABLE = re.compile(r"^[ \t]*\[\[?[ \t]*tool\.emoscan[\].]", re.MULTILINE)
+
+
 def _has_tool_table(pyproject: Path) -> bool:
     try:
-        text = pyproject.read_text(encoding="utf-8", errors="replace")
+        with pyproject.open("rb") as handle:
+            text = handle.read(MAX_DECLARATION_BYTES).decode("utf-8", errors="replace")
     except OSError:
         return False
-    return re.search(r"^\s*\[\[?\s*tool\.emoscan[\].]", text, re.MULTILINE) is not None
+    return _TOOL_TABLE.search(text) is not None
 
 
 # --- loading ---------------------------------------------------------------------------------------
@@ -122,6 +130,13 @@ def load_file(path: Path, base: Path, scanned: Sequence[str] = ()) -> Declaratio
     them is a problem at its line."""
     shown = _display(path, base)
     try:
+        size = path.stat().st_size
+        if size > MAX_DECLARATION_BYTES:
+            return _only_problem(
+                shown,
+                1,
+                f"the declaration file is {size:,} bytes, over the {MAX_DECLARATION_BYTES:,}-byte limit",
+            )
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return _only_problem(shown, 1, f"cannot read the declaration file: {exc}")
@@ -459,11 +474,8 @@ _TABLE_HEADER = re.compile(r"^\s*\[\[?\s*[A-Za-z0-9_.\"' -]+\s*\]\]?\s*(#.*)?$")
 def _table_spans(text: str, header: str) -> list[tuple[int, int]]:
     """1-based (first, last) line of each [[header]] table, in order."""
     lines = text.splitlines()
-    starts = [
-        number
-        for number, line in enumerate(lines, start=1)
-        if re.match(rf"^\s*\[\[\s*{re.escape(header)}\s*\]\]", line)
-    ]
+    start_line = re.compile(rf"^\s*\[\[\s*{re.escape(header)}\s*\]\]")
+    starts = [number for number, line in enumerate(lines, start=1) if start_line.match(line)]
     spans = []
     for i, start in enumerate(starts):
         end = len(lines)

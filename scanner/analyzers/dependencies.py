@@ -602,13 +602,16 @@ class Located:
     keys: dict[tuple[KeyPath, str], int]
 
 
-_TOML_BLANK = re.compile(r"(?:[ \t\r\n]|#[^\n]*)*")
+# String and blank patterns are "unrolled loops" (`"[^"\\]*(?:\\.[^"\\]*)*"`), never a starred
+# alternation (`"(?:[^"\\]|\\.)*"`): Python's engine keeps a backtracking record for each repetition of
+# an alternation, so a 4 MB string cost half a gigabyte.
+_TOML_BLANK = re.compile(r"[ \t\r\n]*(?:#[^\n]*[ \t\r\n]*)*")
 _TOML_SPACE = re.compile(r"[ \t]*")
-_TOML_KEY = re.compile(r"[A-Za-z0-9_-]+|\"(?:[^\"\\\r\n]|\\.)*\"|'[^'\r\n]*'")
+_TOML_KEY = re.compile(r"[A-Za-z0-9_-]+|\"[^\"\\\r\n]*(?:\\.[^\"\\\r\n]*)*\"|'[^'\r\n]*'")
 _TOML_STRING_PATTERN = (
-    r'"""(?:[^"\\]|\\[\s\S]|"{1,2}(?!"))*"{3,5}'
-    r"|'''(?:[^']|'{1,2}(?!'))*'{3,5}"
-    r'|"(?:[^"\\\r\n]|\\.)*"'
+    r'"""[^"\\]*(?:(?:\\[\s\S]|"{1,2}(?!"))[^"\\]*)*"{3,5}'
+    r"|'''[^']*(?:'{1,2}(?!')[^']*)*'{3,5}"
+    r'|"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"'
     r"|'[^'\r\n]*'"
 )
 _TOML_STRING = re.compile(_TOML_STRING_PATTERN)
@@ -743,9 +746,9 @@ def parse_pipfile_lock(content: str) -> list[Declared]:
 
 
 _JSON_SPACE = re.compile(r"[ \t\r\n]*")
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
 _JSON_SCALAR = re.compile(r"[^,\]}\s]+")
-_JSON_FLAT = re.compile(r'(?:[^\[\]{}"]+|"(?:[^"\\]|\\.)*")*')
+_JSON_FLAT = re.compile(r'(?:[^\[\]{}"]+|"[^"\\]*(?:\\.[^"\\]*)*")*')
 
 
 class JsonLocator(_Cursor):

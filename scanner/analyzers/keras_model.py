@@ -9,6 +9,8 @@ notice that says how to install it.
 from __future__ import annotations
 
 import dataclasses
+import json
+import sys
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -18,6 +20,7 @@ from typing import Any
 from scanner.analyzers.labels_file import parse_label_lines
 from scanner.analyzers.model_common import (
     MAX_EMBEDDED_JSON,
+    Fingerprint,
     LabelSource,
     ModelFacts,
     ModelFormatError,
@@ -33,6 +36,7 @@ from scanner.analyzers.model_common import (
     load_json,
     missing_dependency,
     modality_from_input,
+    zip_directory_problem,
 )
 from scanner.discovery import HDF5_MAGIC, Artifact
 from scanner.findings import EvidenceKind, FileOutcome, Modality, NoticeKind
@@ -42,6 +46,7 @@ MAX_LAYERS = 20_000
 MAX_DEPTH = 8
 MAX_ASSET_BYTES = 64 * 1024
 MAX_H5_OBJECTS = 20_000
+MAX_ARCHIVE_ENTRIES = 100_000  # a .keras zip holds a config, metadata, weights and assets
 _TEXT_LAYERS = frozenset({"Embedding", "TextVectorization"})
 
 
@@ -50,6 +55,9 @@ def analyze(artifact: Artifact, catalog: Catalog) -> FileOutcome:
         with artifact.open() as handle:
             head = handle.read(8)
             if head.startswith(b"PK\x03\x04"):
+                problem = zip_directory_problem(handle, MAX_ARCHIVE_ENTRIES)
+                if problem is not None:
+                    return FileOutcome(notices=(error_notice(artifact, NoticeKind.TOO_LARGE, problem),))
                 try:
                     with zipfile.ZipFile(handle) as archive:
                         return analyze_archive(artifact, catalog, archive)
@@ -219,26 +227,133 @@ def _output_units(config: dict[str, Any], layers: list[dict[str, Any]]) -> int |
 # --- HDF5 -------------------------------------------------------------------------------------------
 
 
+# libhdf5 is native code: a malformed file can make it loop for ever (the fuzzer found one that spins for
+# minutes) or crash the process. HDF5 files are read in a child process under this bound; the child
+# sends back plain JSON, never a pickle, so even a child taken over by a hostile file cannot hand this
+# process anything but data.
+HDF5_SECONDS = 5.0
+_MAX_REPLY_BYTES = 16 * 1024 * 1024
+
+
 def _hdf5(artifact: Artifact, catalog: Catalog) -> FileOutcome:
     try:
-        import h5py  # optional: the [models] extra
+        import h5py  # noqa: F401  (optional: the [models] extra)
     except ImportError:
         notice = missing_dependency(artifact, "h5py", "HDF5 (.h5) Keras models")
         return FileOutcome(
             evidence=tuple(file_name_evidence(artifact, catalog, Modality.UNKNOWN)), notices=(notice,)
         )
     name = PurePosixPath(artifact.path).name
+    status, value = _read_hdf5_isolated(artifact, name)
+    if status != "facts":
+        return FileOutcome(notices=(error_notice(artifact, NoticeKind.PARSE_ERROR, str(value)),))
+    if value is None:
+        return FileOutcome()  # an HDF5 data file, not a Keras model
+    try:
+        facts = _facts_from_json(value)
+    except (KeyError, TypeError, ValueError):
+        message = "the HDF5 reader gave an unreadable answer"
+        return FileOutcome(notices=(error_notice(artifact, NoticeKind.PARSE_ERROR, message),))
+    return FileOutcome(evidence=build_evidence(artifact, catalog, facts, EvidenceKind.MODEL_FILE))
+
+
+def _read_hdf5(artifact: Artifact, name: str) -> tuple[str, Any]:
+    """("facts", facts as JSON data or None) or ("error", message)."""
+    import h5py
+
     try:
         with artifact.open() as handle, h5py.File(handle, "r") as h5:
             facts = _h5_facts(h5, name)
     except ModelFormatError as exc:
-        return FileOutcome(notices=(error_notice(artifact, NoticeKind.PARSE_ERROR, str(exc)),))
+        return "error", str(exc)
     except Exception as exc:  # libhdf5 reports hostile files with many exception types; none may escape
-        message = f"not a readable HDF5 file: {type(exc).__name__}: {exc}"
-        return FileOutcome(notices=(error_notice(artifact, NoticeKind.PARSE_ERROR, message),))
-    if facts is None:
-        return FileOutcome()  # an HDF5 data file, not a Keras model
-    return FileOutcome(evidence=build_evidence(artifact, catalog, facts, EvidenceKind.MODEL_FILE))
+        return "error", f"not a readable HDF5 file: {type(exc).__name__}: {exc}"
+    return "facts", None if facts is None else _facts_to_json(facts)
+
+
+def _hdf5_child(sender: Any, artifact: Artifact, name: str) -> None:
+    try:
+        reply = _read_hdf5(artifact, name)
+    except BaseException as exc:  # the child must always answer
+        reply = ("error", f"not a readable HDF5 file: {type(exc).__name__}")
+    sender.send_bytes(json.dumps(reply).encode("utf-8"))
+    sender.close()
+
+
+def _read_hdf5_isolated(artifact: Artifact, name: str) -> tuple[str, Any]:
+    import multiprocessing
+
+    if multiprocessing.current_process().daemon:  # a daemonic process may not start children
+        return _read_hdf5(artifact, name)
+    use_fork = sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if use_fork else None)
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_hdf5_child, args=(sender, artifact, name), daemon=True)
+    try:
+        process.start()
+        sender.close()
+        if not receiver.poll(HDF5_SECONDS):
+            process.kill()
+            return "error", (
+                f"reading the HDF5 metadata took over {HDF5_SECONDS:.0f} s (a malformed file can make the "
+                "HDF5 library loop); stopped"
+            )
+        try:
+            reply = json.loads(receiver.recv_bytes(_MAX_REPLY_BYTES))
+        except (EOFError, OSError, ValueError):
+            process.join(HDF5_SECONDS)
+            return "error", f"the HDF5 library crashed reading this file (exit code {process.exitcode})"
+        if not (isinstance(reply, list) and len(reply) == 2 and reply[0] in ("facts", "error")):
+            return "error", "the HDF5 reader gave an unreadable answer"
+        return reply[0], reply[1]
+    finally:
+        receiver.close()
+        process.join(1.0)
+        if process.is_alive():
+            process.kill()
+            process.join()
+
+
+def _place_json(place: Place) -> list[Any]:
+    return [place.logical, place.line, place.column]
+
+
+def _place(value: Any) -> Place:
+    logical, line, column = value
+    return Place(logical=logical if isinstance(logical, str) else None, line=int(line), column=int(column))
+
+
+def _facts_to_json(facts: ModelFacts) -> dict[str, Any]:
+    return {
+        "labels": [
+            [list(s.labels), _place_json(s.place), s.description, s.own_outputs] for s in facts.labels
+        ],
+        "names": [[s.text, _place_json(s.place), s.description, s.prose] for s in facts.names],
+        "fingerprints": [
+            [f.signature_id, f.summary, _place_json(f.place), f.modality.value] for f in facts.fingerprints
+        ],
+        "modality": facts.modality.value,
+        "modality_reason": facts.modality_reason,
+        "check_file_name": facts.check_file_name,
+    }
+
+
+def _facts_from_json(value: Any) -> ModelFacts:
+    """The child's answer back into facts, every field converted to its type."""
+    facts = ModelFacts(check_file_name=bool(value["check_file_name"]))
+    facts.modality = Modality(value["modality"])
+    facts.modality_reason = str(value["modality_reason"])
+    for labels, place, description, own in value["labels"]:
+        facts.labels.append(
+            LabelSource(tuple(str(x) for x in labels), _place(place), str(description), bool(own))
+        )
+    for text, place, description, prose in value["names"]:
+        facts.names.append(NameSource(str(text), _place(place), str(description), bool(prose)))
+    for signature_id, summary, place, modality in value["fingerprints"]:
+        facts.fingerprints.append(
+            Fingerprint(str(signature_id), str(summary), _place(place), Modality(modality))
+        )
+    return facts
 
 
 def _h5_facts(h5: Any, name: str) -> ModelFacts | None:

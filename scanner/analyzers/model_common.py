@@ -654,7 +654,7 @@ def _as_index(key: Any) -> tuple[int, str]:
     return (int(text), text) if text.lstrip("-").isdigit() and len(text) < 10 else (1 << 31, text)
 
 
-_PY_DICT_ITEM = re.compile(r"(\d+)\s*:\s*(?:'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\")")
+_PY_DICT_ITEM = re.compile(r"(\d+)\s*:\s*(?:'([^'\\]*(?:\\.[^'\\]*)*)'|\"([^\"\\]*(?:\\.[^\"\\]*)*)\")")
 
 
 def labels_from_text(value: str) -> tuple[str, ...] | None:
@@ -704,7 +704,9 @@ def load_json(data: str | bytes, what: str) -> Any:
         raise ModelFormatError(f"{what} is not valid JSON: {exc}") from exc
 
 
-_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]]')
+# An unrolled string pattern: a starred alternation keeps a backtracking record per character (a 4 MB
+# string value cost 500 MB).
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]]')
 
 
 def top_level_key_offsets(text: str) -> dict[str, int]:
@@ -831,6 +833,39 @@ def file_size(handle: BinaryIO) -> int:
     size = handle.tell()
     handle.seek(0)
     return size
+
+
+# A zip's central directory may take this many bytes per entry it is allowed to hold (names included).
+_DIRECTORY_BYTES_PER_ENTRY = 1024
+
+
+def zip_directory_problem(handle: BinaryIO, max_entries: int) -> str | None:
+    """Why a zip's central directory must not be handed to `zipfile` (which builds an object per entry
+    before any bound applies: a million entries cost half a gigabyte), or None. Reads the end record
+    (and the zip64 one) only; a zip without an end record is left to zipfile to refuse."""
+    size = file_size(handle)
+    tail_size = min(size, 22 + 0xFFFF + 20)
+    handle.seek(size - tail_size)
+    tail = handle.read(tail_size)
+    handle.seek(0)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < 22:
+        return None
+    count = int.from_bytes(tail[at + 10 : at + 12], "little")
+    directory = int.from_bytes(tail[at + 12 : at + 16], "little")
+    record_at = int.from_bytes(tail[at - 12 : at - 4], "little") if at >= 20 else size
+    if tail[at - 20 : at - 16] == b"PK\x06\x07" and record_at <= size - 56:
+        handle.seek(record_at)
+        record = handle.read(56)
+        handle.seek(0)
+        if len(record) == 56 and record[:4] == b"PK\x06\x06":
+            count = int.from_bytes(record[32:40], "little")
+            directory = int.from_bytes(record[40:48], "little")
+    if count > max_entries:
+        return f"zip archive lists {count:,} entries, over the {max_entries:,} limit"
+    if directory > max_entries * _DIRECTORY_BYTES_PER_ENTRY:
+        return f"zip central directory of {directory:,} bytes is over the {max_entries * _DIRECTORY_BYTES_PER_ENTRY:,}-byte limit"
+    return None
 
 
 # --- shards and notices -----------------------------------------------------------------------------

@@ -86,7 +86,12 @@ def code_cells(document: object, text: str) -> list[Cell]:
     if isinstance(document.get("cells"), list):
         all_cells, key = document["cells"], "source"
     elif isinstance(document.get("worksheets"), list):  # nbformat 3
-        all_cells = [c for ws in document["worksheets"] if isinstance(ws, dict) for c in ws.get("cells", [])]
+        all_cells = []
+        for index, worksheet in enumerate(document["worksheets"]):
+            listed = worksheet.get("cells", []) if isinstance(worksheet, dict) else None
+            if not isinstance(listed, list):
+                raise ValueError(f"not a notebook: worksheet {index} has no 'cells' list")
+            all_cells.extend(listed)
         key = "input"
     else:
         raise ValueError("not a notebook: no 'cells' list (nbformat 4) or 'worksheets' (nbformat 3)")

@@ -391,12 +391,38 @@ def analyze(artifact: Artifact, catalog: Catalog) -> FileOutcome:
         message = f"ONNX model could not be read: {model.error}"
         return FileOutcome(notices=(error_notice(artifact, NoticeKind.PARSE_ERROR, message),))
     facts = model_facts(model, PurePosixPath(artifact.path).name)
-    notices: tuple[Notice, ...] = ()
+    notices: list[Notice] = []
     if model.error is not None:
         message = f"ONNX model read in part: {model.error}"
-        notices = (error_notice(artifact, NoticeKind.PARTIAL, message, fatal=False),)
+        notices.append(error_notice(artifact, NoticeKind.PARTIAL, message, fatal=False))
+    escaping = sorted(location for location in model.external_files if leaves_folder(location))
+    if escaping:
+        shown = ", ".join(repr(location[:200]) for location in escaping[:3])
+        more = f" and {len(escaping) - 3:,} more" if len(escaping) > 3 else ""
+        message = (
+            f"external data location {shown}{more} points outside the model's folder (an absolute path or "
+            "'..'); nothing was opened, as external data is never read"
+        )
+        notices.append(error_notice(artifact, NoticeKind.PARTIAL, message, fatal=False))
     evidence = build_evidence(artifact, catalog, facts, EvidenceKind.MODEL_FILE)
-    return FileOutcome(evidence=evidence, notices=notices)
+    return FileOutcome(evidence=evidence, notices=tuple(notices))
+
+
+def leaves_folder(location: str) -> bool:
+    """Whether an external-data location escapes the model's folder, as onnx's own loader would
+    refuse: absolute (POSIX, a drive, a UNC path) or climbing with '..'. Only the text is examined."""
+    text = location.replace("\\", "/")
+    if text.startswith("/") or (len(text) >= 2 and text[1] == ":") or "\x00" in text:
+        return True
+    depth = 0
+    for part in text.split("/"):
+        if part == "..":
+            depth -= 1
+            if depth < 0:
+                return True
+        elif part not in ("", "."):
+            depth += 1
+    return False
 
 
 def model_facts(model: OnnxModel, name: str) -> ModelFacts:

@@ -39,6 +39,7 @@ from scanner.analyzers.model_common import (
     sibling_shards,
     tensor_name_sources,
     weight_fingerprint,
+    zip_directory_problem,
 )
 from scanner.discovery import Artifact, ArtifactKind
 from scanner.findings import EvidenceKind, FileOutcome, Notice, NoticeKind
@@ -574,6 +575,9 @@ def _outcome(artifact: Artifact, catalog: Catalog, read: _Read) -> FileOutcome:
 
 def _zip(artifact: Artifact, catalog: Catalog) -> _Read | FileOutcome:
     with artifact.open() as handle:
+        problem = zip_directory_problem(handle, MAX_MEMBERS)
+        if problem is not None:
+            return FileOutcome(notices=(error_notice(artifact, NoticeKind.TOO_LARGE, problem),))
         try:
             archive = zipfile.ZipFile(handle)
         except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError) as exc:
