@@ -534,17 +534,7 @@ class Collector:
         if dataset is None:
             dataset = _dataset_in_path(catalog, value)
         if dataset is not None:
-            self.add(
-                Evidence(
-                    kind=EvidenceKind.DATASET,
-                    signature_id=dataset.id,
-                    location=where,
-                    summary=f"dataset {value.strip()!r}: {dataset.summary}",
-                    modality=dataset.modality,
-                    capability=dataset.capability,
-                    strength=Strength.ARTIFACT,
-                )
-            )
+            self.add(_dataset_evidence(dataset, where, f"dataset {value.strip()!r}: {dataset.summary}"))
 
     def on_identifier(self, name: str, where: Location) -> None:
         """A variable, function or class named for an emotion dataset (`ravdess_df`, `load_fer2013`).
@@ -555,17 +545,7 @@ class Collector:
             if dataset.id in self.identifier_datasets:
                 continue
             self.identifier_datasets.add(dataset.id)
-            self.add(
-                Evidence(
-                    kind=EvidenceKind.DATASET,
-                    signature_id=dataset.id,
-                    location=where,
-                    summary=f"identifier {name!r} names {dataset.summary}",
-                    modality=dataset.modality,
-                    capability=dataset.capability,
-                    strength=Strength.ARTIFACT,
-                )
-            )
+            self.add(_dataset_evidence(dataset, where, f"identifier {name!r} names {dataset.summary}"))
 
     def on_emotion_output(self, name: str, where: Location) -> None:
         if not EMOTION_OUTPUT_WORDS & path_tokens(name):
@@ -825,6 +805,18 @@ def _package_for(catalog: Catalog, module: str) -> Package | None:
         if package is not None:
             return package
     return None
+
+
+def _dataset_evidence(dataset: DatasetSignature, where: Location, summary: str) -> Evidence:
+    return Evidence(
+        kind=EvidenceKind.DATASET,
+        signature_id=dataset.id,
+        location=where,
+        summary=summary,
+        modality=dataset.modality,
+        capability=dataset.capability,
+        strength=Strength.ARTIFACT,
+    )
 
 
 def _short(qualname: str) -> str:
