@@ -27,6 +27,12 @@ def write_tree(root: Path, files: dict[str, str | bytes]) -> None:
             path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """CLI runs use the content-hash cache; keep it out of the user's cache directory."""
+    os.environ.setdefault("EMOSCAN_CACHE_DIR", str(tmp_path_factory.mktemp("emoscan-cache")))
+
+
 @pytest.fixture
 def scan_tree(tmp_path: Path) -> ScanTree:
     """scan_tree({"app.py": "..."}, config=Config()) -> ScanResult, with paths relative to tmp_path."""

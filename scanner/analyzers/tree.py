@@ -29,7 +29,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from scanner.analyzers.python_source import Collector, analyze_text, context_of_text
 from scanner.analyzers.text import MAX_TEXT_BYTES
 from scanner.correlate import FILE_NAME_LOGICAL, correlate, scope_of
 from scanner.discovery import LFS_POINTER_MAGIC, Artifact, ArtifactKind
@@ -418,6 +417,9 @@ def _links(
 
 def _explained_away(catalog: Catalog, path: str, text: str, support: Sequence[Evidence]) -> bool:
     """Speech synthesis or music code, with no person captured, uses emotion words as style inputs."""
+    # Imported here: python_source pulls in libcst, which a scan that parses nothing never needs.
+    from scanner.analyzers.python_source import context_of_text
+
     context = context_of_text(catalog, path, text)
     if context is None:
         return False
@@ -429,6 +431,8 @@ def _explained_away(catalog: Catalog, path: str, text: str, support: Sequence[Ev
 
 
 def _analyse_whole(artifact: Artifact, catalog: Catalog, text: str) -> FileOutcome:
+    from scanner.analyzers.python_source import Collector, analyze_text
+
     if artifact.kind is not ArtifactKind.NOTEBOOK:
         return analyze_text(artifact, catalog, text)
     from scanner.analyzers.notebook import code_cells
