@@ -22,6 +22,7 @@ and tars.
 from __future__ import annotations
 
 import argparse
+import gzip
 import hashlib
 import io
 import json
@@ -88,6 +89,12 @@ TARGETS: dict[str, Target] = {
         ),
         Target("tar", "delivery.tar", None, "archive reader: plain tar"),
         Target("tar-gz", "delivery.tar.gz", None, "archive reader: gzip-compressed tar"),
+        Target("hf-config", "config.json", "model-config", "Hugging Face config.json"),
+        Target("model-card", "README.md", "model-card", "model card front matter"),
+        Target("notebook", "analysis.ipynb", "notebook", "Jupyter notebook cells"),
+        Target("pyproject", "pyproject.toml", "pyproject", "pyproject.toml dependencies (TOML positions)"),
+        Target("data-yaml", "data.yaml", "data-config", "YAML configs, read line by line"),
+        Target("python", "app.py", "python", "Python sources: parser guard, libcst, lexical fallback"),
     )
 }
 
@@ -246,6 +253,42 @@ def seed_files() -> dict[str, dict[str, bytes]]:
     seeds["zip"]["lzma.zip"] = _zip({"a.py": app}, zipfile.ZIP_LZMA)
     seeds["tar"]["delivery.tar"] = _tar({"pkg/app.py": app, "pkg/inner.zip": inner}, "w", links=True)
     seeds["tar"]["pax.tar"] = _tar({"pkg/" + "long" * 40 + ".py": app}, "w", tar_format=tarfile.PAX_FORMAT)
+    seeds["hf-config"]["config.json"] = json.dumps(
+        {"architectures": ["ViTForImageClassification"], "model_type": "vit", "_name_or_path": "trpakov/vit-face-expression",
+         "id2label": dict(enumerate(FER_LABELS)), "label2id": {v: i for i, v in enumerate(FER_LABELS)}}, indent=2
+    ).encode()  # fmt: skip
+    seeds["model-card"]["README.md"] = (
+        b"---\nlicense: mit\ntags:\n- image-classification\n- emotion-recognition\ndatasets: [fer2013]\n"
+        b"base_model: google/vit-base-patch16-224  # the base\nmodel-index:\n- name: vit-fer\n---\n"
+        b"# ViT FER\n\n## Intended uses\n\nDetects emotions from facial expressions.\n"
+    )
+    cell = {"cell_type": "code", "metadata": {}, "outputs": [], "source": app.decode().splitlines(True)}
+    seeds["notebook"]["analysis.ipynb"] = json.dumps(
+        {"cells": [cell, {"cell_type": "code", "source": "!pip install fer deepface\n%matplotlib inline\n"}],
+         "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1
+    ).encode()  # fmt: skip
+    seeds["notebook"]["nbformat3.ipynb"] = json.dumps(
+        {
+            "nbformat": 3,
+            "worksheets": [{"cells": [{"cell_type": "code", "input": app.decode().splitlines(True)}]}],
+        }
+    ).encode()
+    seeds["pyproject"]["pyproject.toml"] = (
+        b'[project]\nname = "vendor"\ndependencies = [\n  "deepface>=0.0.90",  # faces\n  \'fer\',\n]\n'
+        b"[project.optional-dependencies]\naudio = [\"speechbrain[extra] ; python_version > '3.8'\"]\n"
+        b'[tool.poetry.dependencies]\nhsemotion = { version = "^0.3", optional = true }\n'
+        b'"py-feat" = """0.6"""\n[tool.emoscan]\n'
+    )
+    seeds["data-yaml"]["data.yaml"] = (
+        b"path: ../datasets/fer\ntrain: images/train\nval: images/val\nnc: 7\nepochs: 30\n"
+        b"names:\n  0: angry\n  1: disgust\n  2: fear\n  3: happy\n  4: sad\n  5: surprise\n  6: neutral\n"
+        b"model: trpakov/vit-face-expression\nclasses: [angry, 'happy', \"sad\"]  # flow list\n"
+    )
+    seeds["python"]["app.py"] = app + (
+        b"import cv2 as c\nlabels = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral']\n"
+        b"# DeepFace.analyze(frame, actions=['emotion'])\nx = (not not y) if z else [i for i in range(3)]\n"
+    )
+    seeds["python"]["python2.py"] = b"print 'hi'\nimport deepface\nexec 'x = 1'\n"
     seeds["tar-gz"]["delivery.tar.gz"] = _tar(
         {"pkg/app.py": app, "pkg/config.json": b"{}"}, "w:gz", links=True
     )
@@ -337,7 +380,7 @@ def _tar(
     files: dict[str, bytes], mode: str, links: bool = False, tar_format: int = tarfile.GNU_FORMAT
 ) -> bytes:
     buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode=mode, format=tar_format) as archive:  # type: ignore[call-overload]
+    with tarfile.open(fileobj=buffer, mode="w", format=tar_format) as archive:
         for name, content in files.items():
             info = tarfile.TarInfo(name)
             info.size = len(content)
@@ -347,7 +390,8 @@ def _tar(
             link.type = tarfile.SYMTYPE
             link.linkname = "../../etc/passwd"
             archive.addfile(link)
-    return buffer.getvalue()
+    data = buffer.getvalue()
+    return gzip.compress(data, mtime=0) if mode == "w:gz" else data  # mtime 0: reproducible seeds
 
 
 def write_seeds() -> None:
@@ -652,26 +696,17 @@ def hostile(scale_name: str, jobs: str | None, keep: Path | None) -> HostileRun:
         )
         measured = json.loads(report.read_text())
         document = json.loads(Path(str(report) + ".out").read_text(encoding="utf-8"))
-        notices = document["notices"]
-        paths = {r["location"]["path"] for r in document["results"]} | {
-            e["location"]["path"] for c in document["components"] for e in c["evidence"]
+        notices = [(n["path"], n["kind"], n["message"], n["fatal"]) for n in document["notices"]]
+        # Evidence that forms no component (a dependency alone) is not in the JSON report: the cases
+        # are checked against the API's evidence, and the command's notices.
+        from scanner.api import scan
+        from scanner.config import Config
+
+        evidence_paths = {
+            e.location.path for e in scan([corpus.root], Config(use_cache=False), base=corpus.root).evidence
         }
-        unexplained = []
-        reported = 0
-        for case in corpus.cases:
-            hits = [
-                n
-                for n in notices
-                if (n["path"].startswith(case.path) if case.prefix else n["path"] == case.path)
-            ]
-            ok_notice = case.notice is None or any(
-                n["kind"] == case.notice.kind.value and case.notice.text in n["message"] for n in hits
-            )
-            ok_found = not case.findings or case.path in paths or bool(hits)
-            if ok_notice and ok_found and (hits or case.path in paths or case.findings):
-                reported += 1
-            else:
-                unexplained.append(f"{case.name} ({case.path})")
+        unexplained = [p for c in corpus.cases if (p := hostile_corpus.unmet(c, notices, evidence_paths))]
+        reported = len(corpus.cases) - len(unexplained)
         return HostileRun(
             scale=scale.name, build_seconds=built, files=document["summary"]["files_scanned"],
             cases=len(corpus.cases), reported=reported, notices=len(notices), results=len(document["results"]),
@@ -684,12 +719,8 @@ def hostile(scale_name: str, jobs: str | None, keep: Path | None) -> HostileRun:
 
 
 def _remove(folder: Path) -> None:
-    for path in folder.rglob("*"):  # mode-000 files and folders would stop rmtree's cleanup
-        try:
-            if not path.is_symlink():
-                path.chmod(0o755)
-        except OSError:
-            pass
+    # rmtree works through folder descriptors, so the corpus's paths past PATH_MAX are removed too;
+    # a mode-000 file does not stop it (the folder's own mode is what matters).
     shutil.rmtree(folder, ignore_errors=True)
 
 

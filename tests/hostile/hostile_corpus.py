@@ -124,6 +124,25 @@ class Corpus:
         return path
 
 
+def unmet(case: Case, notices: Iterable[tuple[str, str, str, bool]], evidence_paths: set[str]) -> str | None:
+    """What a scan failed to say about `case`, or None. `notices` are (path, kind, message, fatal);
+    `evidence_paths` the files evidence was found in."""
+    found = [n for n in notices if (n[0].startswith(case.path) if case.prefix else n[0] == case.path)]
+    problems = []
+    expect = case.notice
+    if expect is not None and not any(
+        kind == expect.kind.value
+        and expect.text in message
+        and (expect.fatal is None or fatal is expect.fatal)
+        for _, kind, message, fatal in found
+    ):
+        got = [(kind, fatal, message) for _, kind, message, fatal in found] or "no notice"
+        problems.append(f"expected {expect}, got {got}")
+    if case.findings and case.path not in evidence_paths:
+        problems.append("expected evidence in the file, found none")
+    return f"{case.name} ({case.path}): " + "; ".join(problems) if problems else None
+
+
 Builder = Callable[[Corpus], None]
 BUILDERS: list[Builder] = []
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hostile_corpus import ER_CODE, FULL, UNIT, Case, Corpus, build
+from hostile_corpus import ER_CODE, FULL, UNIT, Case, Corpus, build, unmet
 
 from scanner import api
 from scanner.api import scan
@@ -183,15 +183,9 @@ def test_corpus_covers_every_class_of_the_issue(corpus: Corpus) -> None:
 
 def test_every_case_is_a_notice_naming_the_problem_or_evidence(corpus: Corpus, api_run: ApiRun) -> None:
     result = api_run.result
+    notices = [(n.path, n.kind.value, n.message, n.fatal) for n in result.notices]
     evidence_paths = {e.location.path for e in result.evidence}
-    problems = []
-    for case in corpus.cases:
-        found = _matching(result.notices, case)
-        if case.notice is not None and not any(_notice_ok(n, case) for n in found):
-            got = [(n.kind.value, n.fatal, n.message) for n in found] or "no notice"
-            problems.append(f"{case.name} ({case.path}): expected {case.notice}, got {got}")
-        if case.findings and case.path not in evidence_paths:
-            problems.append(f"{case.name} ({case.path}): expected evidence in the file, found none")
+    problems = [p for case in corpus.cases if (p := unmet(case, notices, evidence_paths)) is not None]
     assert not problems, "\n".join(problems)
 
 

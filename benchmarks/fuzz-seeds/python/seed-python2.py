@@ -1,0 +1,3 @@
+print 'hi'
+import deepface
+exec 'x = 1'
