@@ -493,6 +493,14 @@ def _fuzzing_bounds(name: str) -> None:
         keras_model.HDF5_SECONDS = HDF5_FUZZ_SECONDS
 
 
+def _workdir(folder: Path) -> Path:
+    """Where a fuzzing process writes its inputs: inside the parent's temporary folder, which the parent
+    removes (libFuzzer ends the process without running Python's exit handlers)."""
+    work = folder / "work"
+    work.mkdir(exist_ok=True)
+    return work
+
+
 def _child(engine: str, name: str, seconds: int, folder: Path) -> None:
     if engine == "atheris":
         _atheris_child(name, seconds, folder)
@@ -514,7 +522,7 @@ def _atheris_child(name: str, seconds: int, folder: Path) -> None:
         import scanner.archives
         import scanner.discovery  # noqa: F401
     _fuzzing_bounds(name)
-    runner = Runner(TARGETS[name])
+    runner = Runner(TARGETS[name], _workdir(folder))  # inside the parent's temporary folder
 
     def one_input(data: bytes) -> None:
         runner(data)
@@ -581,7 +589,7 @@ def _hypothesis_child(name: str, seconds: int, folder: Path) -> None:
     from hypothesis import strategies as st
 
     _fuzzing_bounds(name)
-    runner = Runner(TARGETS[name])
+    runner = Runner(TARGETS[name], _workdir(folder))
     seeds = [p.read_bytes() for p in corpus_files(name)] or [b""]
     operations = st.lists(
         st.tuples(st.integers(0, 5), st.integers(0, 1 << 20), st.binary(max_size=16)), max_size=6
@@ -727,6 +735,60 @@ def _remove(folder: Path) -> None:
 # --- results ---------------------------------------------------------------------------------------------
 
 
+# Every input that ever broke a target, with what it broke and the fix (file:function). They stay in
+# fuzz-seeds/ so that every later run starts from them and the regression test replays them.
+CRASH_NOTES = {
+    "pytorch-zip/crash-a23f47f06d01de3a": (
+        "ValueError out of analyze(): a zip64 end-of-directory locator pointing past 2^63 was seeked to. "
+        "Fixed in scanner/analyzers/model_common.py zip_directory_problem (the offset is bounded by the size)"
+    ),
+    "keras/crash-2cc5a90f37eff063": (
+        "ValueError out of keras_model.analyze(): a zip64 locator offset past 2^63 was seeked to. Fixed in "
+        "scanner/analyzers/model_common.py zip_directory_problem"
+    ),
+    "zip/crash-cd6a5054796ddb4a": (
+        "internal error while listing: zipfile raises UnicodeDecodeError opening a member whose local header "
+        "name is flagged UTF-8 but is not. Fixed in scanner/archives.py _DECODE_ERRORS (ValueError is damage)"
+    ),
+    "tar/crash-985d6702b200d8d2": (
+        "internal error while listing a zip nested in a tar: zipfile raised 'negative seek value' (a "
+        "ValueError) for a header offset before the file. Fixed in scanner/archives.py _DECODE_ERRORS"
+    ),
+    "zip/crash-130318a79613718d": (
+        "found by reading the fuzzer's finding above, then confirmed: a recovered local header with an empty "
+        "name made ZipInfo.is_dir() raise IndexError (internal error while listing), and a zip64 locator "
+        "offset past 2^63 was seeked to. Fixed in scanner/archives.py _Lister.zip_member, "
+        "_ZipContainer.find, _ZipLocalContainer._index and _zip_directory_problem"
+    ),
+    "hdf5/crash-21066cb7bea245ec": (
+        "a hang: libhdf5 never returns on this 6 KB file (over 5 minutes, native code that Python cannot "
+        "interrupt). Fixed in scanner/analyzers/keras_model.py: HDF5 is read in a child process, stopped "
+        "at HDF5_SECONDS, answering in JSON (a parse-error notice names the file)"
+    ),
+}
+
+
+def crash_section() -> list[str]:
+    found = sorted(p for name in TARGETS for p in corpus_files(name) if p.name.startswith("crash-"))
+    lines = [
+        "",
+        "## Crashes found",
+        "",
+        "Every input that ever failed a target, kept beside the seeds and replayed by "
+        "tests/hostile/test_fuzz_regressions.py. All were fixed before the run above (hence its zero). "
+        "They came from a first campaign of 30 s per target on the model and archive targets.",
+        "",
+        "| input | what broke, and the fix |",
+        "|---|---|",
+    ]
+    for path in found:
+        key = f"{path.parent.name}/{path.name}"
+        lines.append(
+            f"| `{key}` ({path.stat().st_size:,} bytes) | {CRASH_NOTES.get(key, 'not described yet')} |"
+        )
+    return lines
+
+
 def write_results(reports: list[Report], runs: list[HostileRun], command: str) -> None:
     lines = [
         "# Fuzzing and the hostile corpus",
@@ -756,6 +818,7 @@ def write_results(reports: list[Report], runs: list[HostileRun], command: str) -
     if reports:
         total = sum(r.executions for r in reports)
         lines += ["", f"Total: {total:,} executions, {sum(len(r.crashes) for r in reports)} crashes."]
+    lines += crash_section()
     details = [r for r in reports if r.detail]
     for r in details:
         lines += ["", f"### {r.target}", "", "```", r.detail.strip(), "```"]
