@@ -6,6 +6,7 @@ No I/O beyond reading the inputs; the CLI prints and picks exit codes.
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,6 +107,7 @@ def _pipeline(
     paths: Sequence[Path], config: Config, catalog: Catalog, base: Path
 ) -> tuple[ScanResult, LineReader]:
     known = load_baseline(config.baseline) if config.baseline is not None else None
+    deadline = None if config.timeout is None else time.monotonic() + config.timeout
     inputs = collect(paths, config, base)
     if inputs.missing and not inputs.artifacts:
         raise NothingToScan(", ".join(inputs.missing))
@@ -120,15 +122,27 @@ def _pipeline(
         jobs=config.jobs,
         use_cache=config.use_cache,
         cache_dir=config.cache_dir,
+        deadline=deadline,
     )
     analysed = sum(1 for artifact in inputs.artifacts if has_analyzer(artifact.kind))
     for outcome in analysis.outcomes:
         evidence.extend(outcome.evidence)
         notices.extend(outcome.notices)
     # Names in the tree, unusual dependency files and links between files (scanner/analyzers/tree.py).
-    repository = analyze_tree(inputs.artifacts, evidence, catalog)
-    evidence = list(repository.evidence)
-    notices.extend(repository.notices)
+    if deadline is not None and time.monotonic() >= deadline:
+        notices.append(
+            Notice(
+                ".",
+                NoticeKind.TIMEOUT,
+                "the repository-wide pass (dataset and model file names, links between files) was skipped: "
+                "the scan's --timeout was reached",
+                fatal=False,
+            )
+        )
+    else:
+        repository = analyze_tree(inputs.artifacts, evidence, catalog)
+        evidence = list(repository.evidence)
+        notices.extend(repository.notices)
     components = correlate(evidence)
     declarations = load_declarations(paths, config, base, inputs.artifacts)
     results = evaluate(components, deployment_lookup(declarations.deployments), declarations.problems)

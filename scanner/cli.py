@@ -129,6 +129,12 @@ def declaration_options(command: Callable[..., None]) -> Callable[..., None]:
     envvar="EMOSCAN_CACHE_DIR",
     help="Keep the cache here [default: the user cache directory, e.g. ~/.cache/emoscan].",
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="Stop analysing after this many seconds; each file not reached gets a notice (and fails --strict).",
+)
 @declaration_options
 def scan(
     paths: tuple[Path, ...],
@@ -146,6 +152,7 @@ def scan(
     jobs: int | None,
     no_cache: bool,
     cache_dir: Path | None,
+    timeout: float | None,
     **declared: Any,
 ) -> None:
     """Scan PATHS (files or folders; default: the current folder)."""
@@ -162,6 +169,7 @@ def scan(
         jobs=jobs,
         use_cache=not no_cache,
         cache_dir=cache_dir,
+        timeout=timeout,
     )
     result = _run_scan(paths, config)
     _emit(_render(result, output_format, output, include_suppressed=sarif_include_suppressed), output)

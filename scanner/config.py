@@ -94,6 +94,8 @@ class Config:
     # should not write outside the scanned inputs; the CLI turns it on unless --no-cache.
     use_cache: bool = False
     cache_dir: Path | None = None  # None: platformdirs.user_cache_dir("emoscan")
+    # Seconds for the whole scan; files not analysed by then get a fatal notice each (--timeout).
+    timeout: float | None = None
 
 
 def specificity(pattern: str) -> tuple[int, int]:

@@ -174,6 +174,7 @@ class NoticeKind(str, enum.Enum):
     UNSUPPORTED = "unsupported"
     MISSING_DEPENDENCY = "missing-dependency"
     PARTIAL = "partial"
+    TIMEOUT = "timeout"
 
 
 @dataclass(frozen=True)

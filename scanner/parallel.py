@@ -18,6 +18,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING
 from scanner.analyzers import REGISTRY
 from scanner.analyzers.text import MAX_TEXT_BYTES, TextError, looks_binary, read_bytes
 from scanner.discovery import Artifact, ArtifactKind
-from scanner.findings import FileOutcome
+from scanner.findings import FileOutcome, Notice, NoticeKind
 from scanner.signatures import Catalog
 
 if TYPE_CHECKING:
@@ -85,10 +86,12 @@ def analyze_all(
     jobs: int | None = None,
     use_cache: bool = False,
     cache_dir: Path | None = None,
+    deadline: float | None = None,
 ) -> Analysis:
     """The outcome of every artifact, in the artifacts' order. `analyze` is the per-artifact function
     (it must be a module-level function so workers can import it); `jobs` caps the workers (None: one
-    per available core; 1: never a pool)."""
+    per available core; 1: never a pool). `deadline` (a time.monotonic() value) stops the analysis:
+    files not analysed by then get a timeout notice instead of an outcome."""
     from scanner import cache as cache_module
 
     stats = Stats(artifacts=len(artifacts))
@@ -133,15 +136,22 @@ def analyze_all(
         workers = _workers(jobs, len(pending), stats.estimated_seconds)
         if workers >= 2:
             stats.workers = workers
-            done = _run_pool([(i, artifacts[i]) for i in pending], catalog, analyze, workers)
+            done = _run_pool([(i, artifacts[i]) for i in pending], catalog, analyze, workers, deadline)
         else:
-            done = {i: analyze(artifacts[i], catalog) for i in pending}
+            done = {}
+            for index in pending:
+                if _expired(deadline):
+                    break
+                done[index] = analyze(artifacts[index], catalog)
         for index, outcome in done.items():
             outcomes[index] = outcome
             # A file edited between the read above and the analyzer's own read is stored under its
             # old content's key; the next run reads the new content, misses, and analyses it again.
             if index in keys:
                 to_store[keys[index]] = outcome
+        for index in pending:
+            if index not in done:
+                outcomes[index] = timed_out(artifacts[index])
         if store is not None:
             store.put_many(to_store)
             stats.cache_problems = list(store.problems)
@@ -149,6 +159,22 @@ def analyze_all(
         if store is not None:
             store.close()
     return Analysis([o if o is not None else EMPTY for o in outcomes], stats)
+
+
+def _expired(deadline: float | None) -> bool:
+    return deadline is not None and time.monotonic() >= deadline
+
+
+def timed_out(artifact: Artifact) -> FileOutcome:
+    return FileOutcome(
+        notices=(
+            Notice(
+                artifact.path,
+                NoticeKind.TIMEOUT,
+                "not analysed: the scan's --timeout was reached before this file's turn",
+            ),
+        )
+    )
 
 
 def estimate_seconds(artifact: Artifact) -> float:
@@ -242,10 +268,17 @@ def _context() -> BaseContext | None:
 
 
 def _run_pool(
-    tasks: list[tuple[int, Artifact]], catalog: Catalog, analyze: AnalyzeFn, workers: int
+    tasks: list[tuple[int, Artifact]],
+    catalog: Catalog,
+    analyze: AnalyzeFn,
+    workers: int,
+    deadline: float | None = None,
 ) -> dict[int, FileOutcome]:
+    """Outcomes by artifact index; with a `deadline`, the tasks not finished by then are left out
+    (the caller gives them timeout notices) and the workers still busy are stopped."""
     # Imported here: multiprocessing costs 30 ms of start-up that most runs (no pool) never need.
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import TimeoutError as FuturesTimeout
     from concurrent.futures.process import BrokenProcessPool
 
     # Largest files first, so no worker is left with a big file at the end (longest-processing-time
@@ -254,21 +287,35 @@ def _run_pool(
     size = max(1, min(16, len(ordered) // (workers * 8)))
     chunks = [ordered[start : start + size] for start in range(0, len(ordered), size)]
     done: dict[int, FileOutcome] = {}
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=_context(), initializer=_init_worker, initargs=(catalog, analyze)
+    )
+    expired = False
     try:
-        with ProcessPoolExecutor(
-            max_workers=workers, mp_context=_context(), initializer=_init_worker, initargs=(catalog, analyze)
-        ) as pool:
-            futures: list[tuple[list[tuple[int, Artifact]], Future[list[FileOutcome]]]] = [
-                (chunk, pool.submit(_work, [artifact for _, artifact in chunk])) for chunk in chunks
-            ]
-            for chunk, future in futures:
-                for (index, _), outcome in zip(chunk, future.result(), strict=True):
-                    done[index] = outcome
+        futures: list[tuple[list[tuple[int, Artifact]], Future[list[FileOutcome]]]] = [
+            (chunk, pool.submit(_work, [artifact for _, artifact in chunk])) for chunk in chunks
+        ]
+        for chunk, future in futures:
+            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+            for (index, _), outcome in zip(chunk, future.result(timeout=remaining), strict=True):
+                done[index] = outcome
+    except FuturesTimeout:
+        expired = True
     except BrokenProcessPool:
         # A worker died (killed for memory, or a native crash): what it had not finished is analysed
         # here, one file at a time, so the scan still completes.
         pass
+    finally:
+        if expired:
+            # shutdown() would wait for the files the workers are busy with: stop them instead, so
+            # the timeout bounds the scan. The executor keeps its processes in `_processes`.
+            processes = dict(getattr(pool, "_processes", None) or {})
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes.values():
+                process.terminate()
+        else:
+            pool.shutdown(wait=True)
     for index, artifact in tasks:
-        if index not in done:
+        if index not in done and not _expired(deadline):
             done[index] = analyze(artifact, catalog)
     return done
