@@ -24,7 +24,7 @@ from typing import Any
 from scanner.analyzers import text
 from scanner.discovery import Artifact, ArtifactKind
 from scanner.findings import Evidence, EvidenceKind, FileOutcome, Location, Notice, NoticeKind, Strength
-from scanner.signatures import Catalog, normalise_dist
+from scanner.signatures import Catalog, Package, normalise_dist
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -131,15 +131,10 @@ def _outcome(artifact: Artifact, catalog: Catalog, declared: list[Declared]) -> 
                 )
             )
         evidence.append(
-            Evidence(
-                kind=EvidenceKind.DEPENDENCY,
-                signature_id=package.id,
-                location=Location(artifact.path, max(item.line, 1), max(item.column, 1)),
-                summary=f"{file_name} {verb} '{item.name}' ({package.summary})",
-                modality=package.modality,
-                capability=package.capability,
-                strength=Strength.DIRECT if package.dedicated else Strength.ENABLER,
-                package=package.name,
+            dependency_evidence(
+                package,
+                Location(artifact.path, max(item.line, 1), max(item.column, 1)),
+                f"{file_name} {verb} '{item.name}' ({package.summary})",
             )
         )
     return FileOutcome(evidence=tuple(evidence), notices=tuple(notices))
@@ -190,6 +185,21 @@ def strip_comment(line: str) -> str:
     """Drop a `#` comment that starts the line or follows whitespace (so `#egg=` survives)."""
     match = _COMMENT.search(line)
     return line if match is None else line[: match.start()]
+
+
+def dependency_evidence(package: Package, where: Location, summary: str) -> Evidence:
+    """A declared or installed catalogue package: direct evidence when the package exists to infer
+    emotions, an enabler otherwise. Shared by dependency files, notebooks' pip lines and setup.py."""
+    return Evidence(
+        kind=EvidenceKind.DEPENDENCY,
+        signature_id=package.id,
+        location=where,
+        summary=summary,
+        modality=package.modality,
+        capability=package.capability,
+        strength=Strength.DIRECT if package.dedicated else Strength.ENABLER,
+        package=package.name,
+    )
 
 
 def requirement_name(spec: str) -> tuple[str, int] | None:

@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from scanner import prefilter
+from scanner.analyzers.dependencies import dependency_evidence
 from scanner.analyzers.python_source import Collector
 from scanner.analyzers.text import TextError, decode, read_bytes
 from scanner.discovery import Artifact
-from scanner.findings import Evidence, EvidenceKind, FileOutcome, Location, Notice, NoticeKind, Strength
+from scanner.findings import FileOutcome, Location, Notice, NoticeKind
 from scanner.signatures import Catalog, normalise_dist
 
 # Cell magics whose body is not Python.
@@ -179,15 +180,4 @@ def _pip_evidence(collector: Collector, line: str, where: Location, catalog: Cat
         package = catalog.package_by_name.get(normalise_dist(name))
         if package is None:
             continue
-        collector.add(
-            Evidence(
-                kind=EvidenceKind.DEPENDENCY,
-                signature_id=package.id,
-                location=where,
-                summary=f"notebook installs {name!r} ({package.summary})",
-                modality=package.modality,
-                capability=package.capability,
-                strength=Strength.DIRECT if package.dedicated else Strength.ENABLER,
-                package=package.name,
-            )
-        )
+        collector.add(dependency_evidence(package, where, f"notebook installs {name!r} ({package.summary})"))

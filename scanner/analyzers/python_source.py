@@ -28,7 +28,7 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from scanner import prefilter
-from scanner.analyzers.dependencies import requirement_name
+from scanner.analyzers.dependencies import dependency_evidence, requirement_name
 from scanner.analyzers.text import TextError, decode, looks_binary, read_bytes
 from scanner.discovery import Artifact, ArtifactKind
 from scanner.findings import (
@@ -571,18 +571,7 @@ class Collector:
         package = self.catalog.package_by_name.get(normalise_dist(name))
         if package is None:
             return
-        self.add(
-            Evidence(
-                kind=EvidenceKind.DEPENDENCY,
-                signature_id=package.id,
-                location=where,
-                summary=f"setup.py declares '{name}' ({package.summary})",
-                modality=package.modality,
-                capability=package.capability,
-                strength=Strength.DIRECT if package.dedicated else Strength.ENABLER,
-                package=package.name,
-            )
-        )
+        self.add(dependency_evidence(package, where, f"setup.py declares '{name}' ({package.summary})"))
 
     def on_labels(self, labels: Sequence[str], where: Location) -> None:
         for match in match_labels(labels, self.catalog)[:1]:
