@@ -144,6 +144,55 @@ _MODEL_NAME_EXTENSIONS = frozenset(
     | {"xml", "task", "dat", "so", "dll", "dylib", "pb", "model", "weights"}
 )
 _STRING = re.compile(r"""(?P<q>['"])(?P<s>[^'"\n]{1,300})(?P=q)""")
+_WORD = re.compile(r"\w+")
+
+
+def _words(text: str) -> set[str]:
+    return set(_WORD.findall(text))
+
+
+class _CodeText:
+    """What the link search asks of one code file, each part computed once (not once per orphan)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.strings = _strings(text)
+        self.words = _words(text)
+        # The first line of a string naming each file name ('data/x.csv' and 'x.csv' both name x.csv).
+        self.file_names: dict[str, int] = {}
+        for number, value in self.strings:
+            self.file_names.setdefault(_base_name(value.replace("\\", "/")), number)
+            if "/" in value:
+                self.file_names.setdefault(value.rpartition("/")[2], number)
+        # Each string as a path: (line, its segments joined by "/", its segments as glob patterns worth
+        # comparing with a folder name); the folder search runs once per folder, not per orphan.
+        self.paths: list[tuple[int, str, list[str]]] = []
+        for number, value in self.strings:
+            segments = [s for s in re.split(r"/+", value.replace("\\", "/").strip()) if s and s != "."]
+            if segments:
+                globs = [p for p in (re.sub(r"\{[^}]*\}", "*", s) for s in segments) if _distinctive_glob(p)]
+                self.paths.append((number, "/".join(segments).rstrip("/"), globs))
+        self.folder_lines: dict[str, int | None] = {}
+
+    def folder_line(self, folder: str) -> int | None:
+        if folder not in self.folder_lines:
+            self.folder_lines[folder] = _folder_line(PurePosixPath(folder), self.paths)
+        return self.folder_lines[folder]
+
+
+def _base_name(path: str) -> str:
+    """PurePosixPath(path).name without building the path object (this runs for every string)."""
+    for part in reversed(path.split("/")):
+        if part not in ("", "."):
+            return part
+    return ""
+
+
+def _distinctive_glob(pattern: str) -> bool:
+    literal = pattern.strip("*?")
+    return len(literal) >= 3 and literal.lower() not in GENERIC_SEGMENTS
+
+
 _MAX_LINK_TEXT = MAX_TEXT_BYTES
 
 
@@ -374,6 +423,7 @@ def _links(
     orphans = _with_bindings(_orphans(evidence, folders), artifacts)
     if not orphans:
         return []
+    sources = [(orphan, PurePosixPath(orphan.artifact_path)) for orphan in orphans]
     by_path: dict[str, list[Evidence]] = defaultdict(list)
     for item in evidence:
         by_path[item.location.path].append(item)
@@ -384,12 +434,12 @@ def _links(
         text = _read_text(artifact)
         if text is None:
             continue
-        strings = _strings(text)
+        code = _CodeText(text)
         references: list[tuple[_Orphan, int]] = []
-        for orphan in orphans:
+        for orphan, source in sources:
             if orphan.artifact_path == artifact.path:
                 continue
-            line = _reference(orphan, text, strings)
+            line = _reference(orphan, source, code)
             if line is not None:
                 references.append((orphan, line))
         if not references:
@@ -528,20 +578,16 @@ def _with_bindings(orphans: list[_Orphan], artifacts: Sequence[Artifact]) -> lis
     return out
 
 
-def _reference(orphan: _Orphan, text: str, strings: list[tuple[int, str]]) -> int | None:
-    """The line of a code file's `text` that refers to the orphan's module, file or folder, or None."""
-    source = PurePosixPath(orphan.artifact_path)
+def _reference(orphan: _Orphan, source: PurePosixPath, code: _CodeText) -> int | None:
+    """The line of a code file that refers to the orphan's module, file or folder (at `source`), or
+    None."""
     if source.suffix == ".py" and orphan.evidence.kind is EvidenceKind.LABELS:
-        if orphan.binding is None or not re.search(rf"\b{re.escape(orphan.binding)}\b", text):
+        if orphan.binding is None or orphan.binding not in code.words:
             return None
-        return _import_line(source, text)
+        return _import_line(source, code.text)
     if orphan.folder is not None:
-        return _folder_line(PurePosixPath(orphan.folder), strings)
-    name = source.name
-    for number, value in strings:
-        if PurePosixPath(value.replace("\\", "/")).name == name or value.endswith("/" + name):
-            return number
-    return None
+        return code.folder_line(orphan.folder)
+    return code.file_names.get(source.name)
 
 
 def _import_line(module: PurePosixPath, text: str) -> int | None:
@@ -556,38 +602,27 @@ def _import_line(module: PurePosixPath, text: str) -> int | None:
     return None if match is None else text.count("\n", 0, match.start()) + 1
 
 
-def _folder_line(folder: PurePosixPath, strings: list[tuple[int, str]]) -> int | None:
+def _folder_line(folder: PurePosixPath, paths: list[tuple[int, str, list[str]]]) -> int | None:
     """A string that names the folder: its full path (or a tail of it), or a non-generic folder name, or
-    a glob that matches one ('data/Actor_*/*.wav')."""
+    a glob that matches one ('data/Actor_*/*.wav'). `paths` are a file's strings, split by _CodeText."""
     parts = [p for p in folder.parts if p not in ("", ".")]
     if not parts:
         return None
-    for number, value in strings:
-        cleaned = value.replace("\\", "/").strip()
-        segments = [s for s in re.split(r"/+", cleaned) if s and s != "."]
-        if not segments:
-            continue
-        joined = "/".join(segments).rstrip("/")
-        for start in range(len(parts)):
-            tail = "/".join(parts[start:])
+    distinctive = len(parts[-1]) >= 3 and parts[-1].lower() not in GENERIC_SEGMENTS
+    tails = [("/".join(parts[start:]), start) for start in range(len(parts))]
+    named_parts = [part for part in parts if part.lower() not in GENERIC_SEGMENTS]
+    for number, joined, globs in paths:
+        for tail, start in tails:
             names_tail = joined == tail or joined.endswith("/" + tail)
             # A bare folder name names no folder in particular when it is generic ("data") or short ("S2").
             single = start == len(parts) - 1
             whole = start == 0  # the folder's full path from the scan root, generic or not ("./train")
-            distinctive = len(parts[-1]) >= 3 and parts[-1].lower() not in GENERIC_SEGMENTS
             if names_tail and (whole or not single or distinctive):
                 return number
-        for segment in segments:
-            pattern = re.sub(r"\{[^}]*\}", "*", segment)
-            literal = pattern.strip("*?")
-            if len(literal) < 3 or literal.lower() in GENERIC_SEGMENTS:
-                continue
-            for part in parts:
-                if part.lower() in GENERIC_SEGMENTS:
-                    continue
-                if pattern == part or (
-                    any(c in pattern for c in "*?[") and fnmatch.fnmatchcase(part, pattern)
-                ):
+        for pattern in globs:
+            wild = any(c in pattern for c in "*?[")
+            for part in named_parts:
+                if pattern == part or (wild and fnmatch.fnmatchcase(part, pattern)):
                     return number
     return None
 
@@ -666,17 +701,18 @@ def _dormant_modules(artifacts: Sequence[Artifact], evidence: Sequence[Evidence]
             candidates[path] = stem
     if not candidates:
         return set()
-    code = [a for a in artifacts if a.kind in CODE_KINDS]
+    code = {a.path for a in artifacts if a.kind in CODE_KINDS}
     for path in list(candidates):
-        if sum(1 for a in code if a.path != path) < 2:
+        if len(code) - (path in code) < 2:
             del candidates[path]  # the module is the project's only code: it is what runs
     if not candidates:
         return set()
     referring = [a for a in artifacts if _can_refer(a)]
-    # Case-insensitive: on Windows and macOS `import services.apiCaller` loads APICaller.py.
-    patterns = {
-        path: re.compile(rf"\b{re.escape(stem)}\b", re.IGNORECASE) for path, stem in candidates.items()
-    }
+    # Case-insensitive: on Windows and macOS `import services.apiCaller` loads APICaller.py. One word
+    # set per file, intersected with the stems, keeps this linear in the tree's size.
+    by_stem: dict[str, set[str]] = defaultdict(set)
+    for path, stem in candidates.items():
+        by_stem[stem.lower()].add(path)
     unused = set(candidates)
     budget = _MAX_REFERRING_BYTES
     for artifact in referring:
@@ -688,9 +724,10 @@ def _dormant_modules(artifacts: Sequence[Artifact], evidence: Sequence[Evidence]
         text = _read_text(artifact)
         if text is None:
             continue
-        for path in list(unused):
-            if artifact.path != path and patterns[path].search(text):
-                unused.discard(path)
+        for stem in by_stem.keys() & _words(text.lower()):
+            for path in by_stem[stem]:
+                if path != artifact.path:
+                    unused.discard(path)
     return unused
 
 
