@@ -349,6 +349,12 @@ class Catalog:
     def dataset_file_regexes(self) -> tuple[tuple[re.Pattern[str], DatasetSignature], ...]:
         return tuple((re.compile(p), d) for d in self.datasets for p in d.file_patterns)
 
+    @functools.cached_property
+    def dataset_file_any(self) -> re.Pattern[str] | None:
+        """All dataset file patterns in one expression: one search tells whether any matches."""
+        patterns = [p.pattern for p, _ in self.dataset_file_regexes]
+        return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
     def counts(self) -> dict[str, int]:
         return {
             "packages": len(self.packages),

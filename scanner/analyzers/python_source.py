@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from scanner import prefilter
+from scanner.analyzers.cst_walk import Walker, children, positions
 from scanner.analyzers.dependencies import dependency_evidence, requirement_name
 from scanner.analyzers.text import TextError, decode, looks_binary, read_bytes
 from scanner.discovery import Artifact, ArtifactKind
@@ -188,6 +188,15 @@ def _declared_encoding(data: bytes) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class _NodePlace(Location):
+    """Where a node is, before its position is known: positions are worked out once per parsed text,
+    for the nodes that became evidence only (see cst_walk.positions)."""
+
+    node_id: int = 0
+    node: cst.CSTNode | None = field(default=None, compare=False, repr=False)
+
+
 @dataclass
 class Collector:
     """Evidence gathered from one file (or from all cells of one notebook, which share imports)."""
@@ -214,6 +223,8 @@ class Collector:
     identifier_datasets: set[str] = field(default_factory=set)
     # While true, evidence is recorded as dormant (it sits in commented-out code).
     dormant: bool = False
+    # Nodes whose evidence waits for its position, by id (see _NodePlace).
+    pending: dict[int, cst.CSTNode] = field(default_factory=dict)
 
     def feed(self, text: str, line_map: LineMap = lambda line: line) -> None:
         """Analyse one source text; `line_map` turns its line numbers into the file's."""
@@ -257,8 +268,11 @@ class Collector:
             )
             return
         try:
-            MetadataWrapper(module, unsafe_skip_copy=True).visit(_Visitor(self, line_map))
+            _Visitor(self).walk(module)
+            self.place(module, text, line_map)
         except RecursionError:
+            self.pending.clear()
+            self.evidence = {k: e for k, e in self.evidence.items() if not isinstance(e.location, _NodePlace)}
             self.notices.append(
                 Notice(self.path, NoticeKind.PARSE_ERROR, "code nested too deeply to analyse; skipped")
             )
@@ -284,8 +298,13 @@ class Collector:
                     return line_map(first + line - 1)
 
                 try:
-                    MetadataWrapper(module, unsafe_skip_copy=True).visit(_Visitor(self, block_map))
+                    _Visitor(self).walk(module)
+                    self.place(module, code, block_map)
                 except RecursionError:
+                    self.pending.clear()
+                    self.evidence = {
+                        k: e for k, e in self.evidence.items() if not isinstance(e.location, _NodePlace)
+                    }
                     continue
         finally:
             self.dormant = False
@@ -349,8 +368,37 @@ class Collector:
     def add(self, evidence: Evidence) -> None:
         if self.dormant:
             evidence = dataclasses.replace(evidence, dormant=True)
-        key = (evidence.signature_id, evidence.location.line, evidence.location.column)
-        self.evidence.setdefault(key, evidence)
+        where = evidence.location
+        if isinstance(where, _NodePlace) and where.node is not None:
+            self.pending[where.node_id] = where.node
+        self.evidence.setdefault(self.key(evidence.signature_id, where), evidence)
+
+    @staticmethod
+    def key(signature_id: str, where: Location) -> tuple[str, int, int]:
+        """One piece of evidence per signature and place; a node not yet placed is its own place."""
+        if isinstance(where, _NodePlace):
+            return (signature_id, 0, where.node_id)
+        return (signature_id, where.line, where.column)
+
+    def place(self, module: cst.Module, text: str, line_map: LineMap) -> None:
+        """Give the evidence found in `module` (parsed from `text`) its positions."""
+        if not self.pending:
+            return
+        spans = positions(module, text, self.pending.values())
+        self.pending.clear()
+        placed: dict[tuple[str, int, int], Evidence] = {}
+        for key, item in self.evidence.items():
+            where = item.location
+            if isinstance(where, _NodePlace):
+                line, column, end_line, end_column = spans[where.node_id]
+                where = Location(self.path, line_map(line), column + 1, line_map(end_line), end_column + 1)
+                item = dataclasses.replace(item, location=where)
+                name = self.field_names.pop(key, None)
+                key = self.key(item.signature_id, where)
+                if name is not None:
+                    self.field_names[key] = name
+            placed.setdefault(key, item)
+        self.evidence = placed
 
     def location(self, line: int, column: int) -> Location:
         return Location(self.path, line, column)
@@ -526,7 +574,11 @@ class Collector:
         dataset = catalog.dataset_by_name.get(normalise_word(basename)) or catalog.dataset_by_name.get(
             normalise_word(value)
         )
-        if dataset is None:
+        if (
+            dataset is None
+            and catalog.dataset_file_any is not None
+            and catalog.dataset_file_any.search(basename)
+        ):
             for pattern, candidate in catalog.dataset_file_regexes:
                 if pattern.search(basename):
                     dataset = candidate
@@ -594,7 +646,7 @@ class Collector:
         signature = self.catalog.field_by_name.get(name)
         if signature is None:
             return
-        self.field_names[(signature.id, where.line, where.column)] = name
+        self.field_names[self.key(signature.id, where)] = name
         self.add(
             Evidence(
                 kind=EvidenceKind.RESPONSE_FIELD,
@@ -691,7 +743,7 @@ def _computed(value: cst.BaseExpression) -> bool:
         visited += 1
         if isinstance(node, cst.Name):
             words.update(path_tokens(node.value.replace("_", " ")))
-        stack.extend(node.children)
+        stack.extend(children(node))
     return bool(words & MODEL_OUTPUT_WORDS)
 
 
@@ -844,8 +896,47 @@ def parser_hazard(text: str) -> str | None:
         if chain > MAX_EXPRESSION_DEPTH:
             return f"a statement of up to {chain:,} chained operators"
         return None
-    depth = _expression_depth(tree, MAX_EXPRESSION_DEPTH)
-    return f"expressions nested over {MAX_EXPRESSION_DEPTH} deep" if depth > MAX_EXPRESSION_DEPTH else None
+    if _too_deep(tree, text, MAX_EXPRESSION_DEPTH):
+        return f"expressions nested over {MAX_EXPRESSION_DEPTH} deep"
+    return None
+
+
+# Every level of a statement's syntax tree below the statement itself comes with one of these tokens
+# (an operator, a bracket, a dot, a keyword that starts a sub-expression), and no token opens more
+# than two levels: so a statement with n of them is at most 2n + _TREE_SLACK deep.
+_NESTING_TOKEN = re.compile(
+    r"[-+~*/%@&|^<>.=!:,;()\[\]{}]|\b(?:and|or|not|in|is|if|else|for|lambda|await|yield|async|from|as)\b"
+)
+_TREE_SLACK = 8
+
+
+def _too_deep(tree: ast.Module, text: str, limit: int) -> bool:
+    """Whether `tree` is more than `limit` levels deep. Statements whose token count proves them
+    shallow are skipped, so ordinary code costs one regular-expression pass, not a walk of every node."""
+    if "\r" in text or "\x0c" in text:
+        return _expression_depth(tree, limit) > limit  # line numbering differs from str.split("\n")
+    prefix = [0]
+    for line in text.split("\n"):
+        prefix.append(prefix[-1] + len(_NESTING_TOKEN.findall(line)))
+
+    def exceeds(node: ast.AST, base: int) -> bool:
+        first = getattr(node, "lineno", None)
+        last = getattr(node, "end_lineno", None)
+        if first is not None and last is not None:
+            for decorator in getattr(node, "decorator_list", ()):
+                first = min(first, decorator.lineno)
+            count = prefix[min(last, len(prefix) - 1)] - prefix[max(first, 1) - 1]
+            if base + 2 * count + _TREE_SLACK <= limit:
+                return False
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case)):
+                if exceeds(child, base + 1):
+                    return True
+            elif base + 1 + _expression_depth(child, limit - base - 1) > limit:
+                return True
+        return False
+
+    return any(exceeds(statement, 1) for statement in tree.body)
 
 
 def _expression_depth(tree: ast.AST, limit: int) -> int:
@@ -957,6 +1048,17 @@ def dotted(node: cst.BaseExpression) -> str | None:
 
 def string_value(node: cst.BaseExpression) -> str | None:
     if isinstance(node, cst.SimpleString):
+        # Most literals need no unescaping: cut the quotes off instead of evaluating (libcst's
+        # evaluated_value runs ast.literal_eval).
+        text = node.value
+        opening = min(i for i in (text.find('"'), text.find("'")) if i >= 0)
+        prefix = text[:opening].lower()
+        if "b" in prefix:
+            return None
+        width = 3 if text.startswith(('"""', "'''"), opening) and len(text) - opening >= 6 else 1
+        body = text[opening + width : len(text) - width]
+        if "\r" not in body and ("r" in prefix or "\\" not in body):
+            return body
         try:
             value = node.evaluated_value
         except Exception:  # libcst raises plain exceptions for odd prefixes
@@ -968,13 +1070,9 @@ def string_value(node: cst.BaseExpression) -> str | None:
     return None
 
 
-class _Visitor(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (PositionProvider,)
-
-    def __init__(self, collector: Collector, line_map: LineMap) -> None:
-        super().__init__()
+class _Visitor(Walker):
+    def __init__(self, collector: Collector) -> None:
         self.c = collector
-        self.line_map = line_map
         # String constants each enclosing function returns: hand-written rules that map features to
         # emotions (`if au6 and au12: return "happiness"`) are a label set too.
         self.returns: list[list[str]] = []
@@ -982,15 +1080,8 @@ class _Visitor(cst.CSTVisitor):
     # positions
 
     def where(self, node: cst.CSTNode) -> Location:
-        position: CodeRange = self.get_metadata(PositionProvider, node)
-        start, end = position.start, position.end
-        return Location(
-            self.c.path,
-            self.line_map(start.line),
-            start.column + 1,
-            self.line_map(end.line),
-            end.column + 1,
-        )
+        """The node's place; its position is worked out after the walk, if it becomes evidence."""
+        return _NodePlace(self.c.path, node_id=id(node), node=node)
 
     # name resolution
 
