@@ -93,13 +93,23 @@ def scan(
     base: Path | None = None,
 ) -> ScanResult:
     """Scan `paths`; report paths are relative to `base` (default: the current folder)."""
-    return _pipeline(paths, config or Config(), catalog or load_catalog(), base or Path.cwd())[0]
+    config = config or Config()
+    return _pipeline(paths, config, catalog or _catalog(config), base or Path.cwd())[0]
+
+
+def _catalog(config: Config) -> Catalog:
+    """The shipped catalogue; its validated form is cached beside the outcome cache when that is on."""
+    if not config.use_cache:
+        return load_catalog()
+    from scanner.cache import default_directory
+
+    return load_catalog(cache_dir=config.cache_dir or default_directory())
 
 
 def create_baseline(paths: Sequence[Path], config: Config | None = None, base: Path | None = None) -> str:
     """The baseline document accepting every current (unsuppressed) result."""
     config = dataclasses.replace(config or Config(), baseline=None)
-    result, lines = _pipeline(paths, config, load_catalog(), base or Path.cwd())
+    result, lines = _pipeline(paths, config, _catalog(config), base or Path.cwd())
     return render_baseline(result.results, lines, result.tool_version)
 
 
@@ -140,7 +150,12 @@ def _pipeline(
             )
         )
     else:
-        repository = analyze_tree(inputs.artifacts, evidence, catalog)
+        library_only = {
+            artifact.path: outcome.library_only
+            for artifact, outcome in zip(inputs.artifacts, analysis.outcomes, strict=True)
+            if outcome.library_only is not None
+        }
+        repository = analyze_tree(inputs.artifacts, evidence, catalog, library_only)
         evidence = list(repository.evidence)
         notices.extend(repository.notices)
     components = correlate(evidence)

@@ -194,6 +194,9 @@ class FileOutcome:
 
     evidence: tuple[Evidence, ...] = ()
     notices: tuple[Notice, ...] = ()
+    # Python modules only: True when the module holds definitions and nothing runs on import (the
+    # repository pass treats its evidence as dormant if nothing refers to it); None when not known.
+    library_only: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,9 @@ CatalogError naming the file, the entry and the field.
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
+import os
 import re
 import sys
 from collections.abc import Iterable, Mapping
@@ -395,8 +398,47 @@ def catalog_dir() -> Path:
 
 
 @functools.lru_cache(maxsize=4)
-def load_catalog(directory: Path | None = None) -> Catalog:
+def load_catalog(directory: Path | None = None, cache_dir: Path | None = None) -> Catalog:
+    """The catalogue in `directory` (default: the one shipped with the tool), validated. With
+    `cache_dir`, the validated entries are kept there as JSON, keyed by the digest of the TOML files
+    and of this loader: parsing TOML is most of a small scan's start-up."""
     root = directory or catalog_dir()
+    if cache_dir is None:
+        return _catalog(*_validated_entries(root))
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for path in sorted(root.glob("*.toml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    cached = cache_dir / f"catalog-{digest.hexdigest()[:32]}.json"
+    try:
+        stored = json.loads(cached.read_bytes())
+        return _catalog(stored["version"], stored["entries"])
+    except Exception:  # missing, unreadable or damaged: validate the TOML again and rewrite it
+        pass
+    version, entries = _validated_entries(root)
+    catalog = _catalog(version, entries)
+    _store(cached, {"version": version, "entries": entries})
+    return catalog
+
+
+def _store(target: Path, stored: dict[str, Any]) -> None:
+    """Write the cached catalogue atomically and remove older ones; a cache that cannot be written
+    costs time, never the scan."""
+    import tempfile  # only when the cache is (re)written
+
+    try:
+        text = json.dumps(stored, ensure_ascii=False)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent, delete=False) as out:
+            out.write(text)
+        os.replace(out.name, target)
+        for old in target.parent.glob("catalog-*.json"):
+            if old != target:
+                old.unlink(missing_ok=True)
+    except (OSError, TypeError, ValueError):
+        pass
+
+
+def _validated_entries(root: Path) -> tuple[str, dict[str, list[dict[str, Any]]]]:
     header = _read_toml(root / "catalog.toml")
     version = header.get("version")
     if not isinstance(version, str) or not version:
@@ -424,6 +466,10 @@ def load_catalog(directory: Path | None = None) -> Catalog:
                 seen_ids[entry_id] = path
                 _check_semantics(kind, item, where)
                 entries[kind].append(item)
+    return version, entries
+
+
+def _catalog(version: str, entries: dict[str, list[dict[str, Any]]]) -> Catalog:
     return Catalog(
         version=version,
         packages=tuple(_package(e) for e in entries["package"]),

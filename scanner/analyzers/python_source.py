@@ -150,7 +150,7 @@ def analyze(artifact: Artifact, catalog: Catalog) -> FileOutcome:
         return FileOutcome(notices=(exc.notice,))
     collector = Collector(catalog, artifact.path)
     collector.feed(text)
-    return collector.outcome()
+    return dataclasses.replace(collector.outcome(), library_only=collector.library_only)
 
 
 def analyze_text(artifact: Artifact, catalog: Catalog, text: str) -> FileOutcome:
@@ -225,6 +225,8 @@ class Collector:
     dormant: bool = False
     # Nodes whose evidence waits for its position, by id (see _NodePlace).
     pending: dict[int, cst.CSTNode] = field(default_factory=dict)
+    # Whether the module is definitions only (see definitions_only); None until a text is fed.
+    library_only: bool | None = None
 
     def feed(self, text: str, line_map: LineMap = lambda line: line) -> None:
         """Analyse one source text; `line_map` turns its line numbers into the file's."""
@@ -240,7 +242,10 @@ class Collector:
             )
             LexicalScanner(self, line_map).scan(text)
             return
-        hazard = parser_hazard(text)
+        tree, hazard = python_tree(text)
+        if self.library_only is None:
+            # The first text fed is the module itself (notebook cells and comment blocks come later).
+            self.library_only = tree is not None and definitions_only(tree)
         if hazard is not None:
             message = f"{hazard} (limit {MAX_EXPRESSION_DEPTH}); analysed lexically instead of parsed"
             self.notices.append(Notice(self.path, NoticeKind.PARTIAL, message, fatal=False))
@@ -880,25 +885,52 @@ def _syntax_error(text: str, exc: cst.ParserSyntaxError) -> tuple[int, int, str]
 
 
 def parser_hazard(text: str) -> str | None:
-    """Why libcst must not parse `text` (see MAX_EXPRESSION_DEPTH), or None. CPython's own parser is
-    guarded and fast, so it measures first; syntax it does not know (Python 2, or newer than this
-    interpreter) is bounded by the operators in one logical line instead."""
+    """Why libcst must not parse `text` (see MAX_EXPRESSION_DEPTH), or None."""
+    return python_tree(text)[1]
+
+
+def python_tree(text: str) -> tuple[ast.Module | None, str | None]:
+    """CPython's syntax tree of `text` (None if it does not parse), and why libcst must not parse the
+    text, or None. CPython's own parser is guarded and fast, so it measures first; syntax it does not
+    know (Python 2, or newer than this interpreter) is bounded by the operators in one logical line."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escape sequences and the like: not our report
             tree = ast.parse(text)
     except (RecursionError, MemoryError):
-        return "expressions nested too deeply for Python's parser"
+        return None, "expressions nested too deeply for Python's parser"
     except (SyntaxError, ValueError):
         chain = _longest_operator_chain(text)
         if chain is None:
             chain = len(_CHAIN_PATTERN.findall(text))  # not even tokens: count them all
         if chain > MAX_EXPRESSION_DEPTH:
-            return f"a statement of up to {chain:,} chained operators"
-        return None
+            return None, f"a statement of up to {chain:,} chained operators"
+        return None, None
     if _too_deep(tree, text, MAX_EXPRESSION_DEPTH):
-        return f"expressions nested over {MAX_EXPRESSION_DEPTH} deep"
-    return None
+        return tree, f"expressions nested over {MAX_EXPRESSION_DEPTH} deep"
+    return tree, None
+
+
+def definitions_only(module: ast.Module) -> bool:
+    """Definitions, imports and assignments only: nothing runs when the module is executed, and
+    nothing registers itself (decorators) with a framework that would call it."""
+    for statement in module.body:
+        if isinstance(statement, (ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign, ast.Pass)):
+            continue
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if statement.decorator_list:
+                return False
+            continue
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+            continue  # a docstring
+        if isinstance(statement, ast.Try) and all(
+            isinstance(s, (ast.Import, ast.ImportFrom, ast.Assign, ast.Pass))
+            for block in (statement.body, *(h.body for h in statement.handlers))
+            for s in block
+        ):
+            continue  # optional imports
+        return False
+    return True
 
 
 # Every level of a statement's syntax tree below the statement itself comes with one of these tokens

@@ -22,10 +22,11 @@ from __future__ import annotations
 import ast
 import dataclasses
 import fnmatch
+import functools
 import json
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -152,32 +153,65 @@ def _words(text: str) -> set[str]:
 
 
 class _CodeText:
-    """What the link search asks of one code file, each part computed once (not once per orphan)."""
+    """What the link search asks of one code file, each part computed once (not once per orphan) and
+    only when an orphan needs it."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.strings = _strings(text)
-        self.words = _words(text)
-        # The first line of a string naming each file name ('data/x.csv' and 'x.csv' both name x.csv).
-        self.file_names: dict[str, int] = {}
-        for number, value in self.strings:
-            self.file_names.setdefault(_base_name(value.replace("\\", "/")), number)
-            if "/" in value:
-                self.file_names.setdefault(value.rpartition("/")[2], number)
-        # Each string as a path: (line, its segments joined by "/", its segments as glob patterns worth
-        # comparing with a folder name); the folder search runs once per folder, not per orphan.
-        self.paths: list[tuple[int, str, list[str]]] = []
-        for number, value in self.strings:
-            segments = [s for s in re.split(r"/+", value.replace("\\", "/").strip()) if s and s != "."]
-            if segments:
-                globs = [p for p in (re.sub(r"\{[^}]*\}", "*", s) for s in segments) if _distinctive_glob(p)]
-                self.paths.append((number, "/".join(segments).rstrip("/"), globs))
         self.folder_lines: dict[str, int | None] = {}
+
+    @functools.cached_property
+    def strings(self) -> list[tuple[int, str]]:
+        return _strings(self.text)
+
+    @functools.cached_property
+    def words(self) -> set[str]:
+        return _words(self.text)
+
+    @functools.cached_property
+    def file_names(self) -> dict[str, int]:
+        """The first line of a string naming each file name ('data/x.csv' and 'x.csv' name x.csv)."""
+        names: dict[str, int] = {}
+        for number, value in self.strings:
+            names.setdefault(_base_name(value.replace("\\", "/")), number)
+            if "/" in value:
+                names.setdefault(value.rpartition("/")[2], number)
+        return names
+
+    @functools.cached_property
+    def paths(self) -> _StringPaths:
+        return _StringPaths(self.strings)
 
     def folder_line(self, folder: str) -> int | None:
         if folder not in self.folder_lines:
             self.folder_lines[folder] = _folder_line(PurePosixPath(folder), self.paths)
         return self.folder_lines[folder]
+
+
+class _StringPaths:
+    """A file's strings read as paths, indexed for the folder search: by last segment (a string that
+    ends with a folder's path), by exact segment (a folder name), and the wildcard globs."""
+
+    def __init__(self, strings: list[tuple[int, str]]) -> None:
+        self.by_last: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        self.first_exact: dict[str, int] = {}
+        self.wildcards: list[tuple[int, list[str]]] = []
+        for number, value in strings:
+            segments = [s for s in value.replace("\\", "/").strip().split("/") if s and s != "."]
+            if not segments:
+                continue
+            self.by_last[segments[-1]].append((number, "/".join(segments)))
+            wild: list[str] = []
+            for segment in segments:
+                pattern = re.sub(r"\{[^}]*\}", "*", segment) if "{" in segment else segment
+                if not _distinctive_glob(pattern):
+                    continue
+                if any(c in pattern for c in "*?["):
+                    wild.append(pattern)
+                else:
+                    self.first_exact.setdefault(pattern, number)
+            if wild:
+                self.wildcards.append((number, wild))
 
 
 def _base_name(path: str) -> str:
@@ -209,7 +243,10 @@ class _Orphan:
 
 
 def analyze_tree(
-    artifacts: Sequence[Artifact], evidence: Sequence[Evidence], catalog: Catalog
+    artifacts: Sequence[Artifact],
+    evidence: Sequence[Evidence],
+    catalog: Catalog,
+    library_only: Mapping[str, bool | None] | None = None,
 ) -> FileOutcome:
     """All the scan's evidence after the repository pass: the analyzers' evidence (marked dormant in
     modules nothing uses) plus evidence from names in the tree, unusual dependency files and links
@@ -225,7 +262,7 @@ def analyze_tree(
     notices.extend(deps.notices)
     found.extend(_links(artifacts, [*evidence, *found], catalog, folders))
     everything = [*evidence, *found]
-    dormant = _dormant_modules(artifacts, everything)
+    dormant = _dormant_modules(artifacts, everything, library_only or {})
     if dormant:
         everything = _as_dormant(everything, dormant)
     return FileOutcome(tuple(everything), tuple(notices))
@@ -547,9 +584,12 @@ def _read_text(artifact: Artifact) -> str | None:
 def _strings(text: str) -> list[tuple[int, str]]:
     """(line, value) of each short quoted string, f-string text included."""
     out: list[tuple[int, str]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        for match in _STRING.finditer(line):
-            out.append((number, match.group("s")))
+    line, counted = 1, 0
+    for match in _STRING.finditer(text):
+        start = match.start()
+        line += text.count("\n", counted, start)
+        counted = start
+        out.append((line, match.group("s")))
     return out
 
 
@@ -602,29 +642,33 @@ def _import_line(module: PurePosixPath, text: str) -> int | None:
     return None if match is None else text.count("\n", 0, match.start()) + 1
 
 
-def _folder_line(folder: PurePosixPath, paths: list[tuple[int, str, list[str]]]) -> int | None:
-    """A string that names the folder: its full path (or a tail of it), or a non-generic folder name, or
-    a glob that matches one ('data/Actor_*/*.wav'). `paths` are a file's strings, split by _CodeText."""
+def _folder_line(folder: PurePosixPath, paths: _StringPaths) -> int | None:
+    """The first line of a string that names the folder: its full path (or a tail of it), or a
+    non-generic folder name, or a glob that matches one ('data/Actor_*/*.wav')."""
     parts = [p for p in folder.parts if p not in ("", ".")]
     if not parts:
         return None
     distinctive = len(parts[-1]) >= 3 and parts[-1].lower() not in GENERIC_SEGMENTS
-    tails = [("/".join(parts[start:]), start) for start in range(len(parts))]
+    hits: list[int] = []
+    for number, joined in paths.by_last.get(parts[-1], ()):
+        if any(
+            (joined == tail or joined.endswith("/" + tail))
+            # A bare folder name names no folder in particular when it is generic ("data") or short
+            # ("S2"); the folder's full path from the scan root does, generic or not ("./train").
+            and (start == 0 or start < len(parts) - 1 or distinctive)
+            for start, tail in ((start, "/".join(parts[start:])) for start in range(len(parts)))
+        ):
+            hits.append(number)
+            break
     named_parts = [part for part in parts if part.lower() not in GENERIC_SEGMENTS]
-    for number, joined, globs in paths:
-        for tail, start in tails:
-            names_tail = joined == tail or joined.endswith("/" + tail)
-            # A bare folder name names no folder in particular when it is generic ("data") or short ("S2").
-            single = start == len(parts) - 1
-            whole = start == 0  # the folder's full path from the scan root, generic or not ("./train")
-            if names_tail and (whole or not single or distinctive):
-                return number
-        for pattern in globs:
-            wild = any(c in pattern for c in "*?[")
-            for part in named_parts:
-                if pattern == part or (wild and fnmatch.fnmatchcase(part, pattern)):
-                    return number
-    return None
+    hits.extend(paths.first_exact[part] for part in named_parts if part in paths.first_exact)
+    for number, wild in paths.wildcards:
+        if hits and number >= min(hits):
+            break
+        if any(fnmatch.fnmatchcase(part, pattern) for pattern in wild for part in named_parts):
+            hits.append(number)
+            break
+    return min(hits) if hits else None
 
 
 def _copy(source: Evidence, partner: str, line: int) -> Evidence:
@@ -671,7 +715,9 @@ _MIN_STEM = 4
 _VENDORED_PARTS = frozenset({"site-packages", "dist-packages", "node_modules", "vendor", "third_party"})
 
 
-def _dormant_modules(artifacts: Sequence[Artifact], evidence: Sequence[Evidence]) -> set[str]:
+def _dormant_modules(
+    artifacts: Sequence[Artifact], evidence: Sequence[Evidence], library_only: Mapping[str, bool | None]
+) -> set[str]:
     """Python modules with emotion-recognition evidence that nothing in the scan uses: library code
     (definitions only, no decorators, no top-level calls) whose name no other file mentions. Their
     evidence is dormant: reported, at low confidence."""
@@ -696,8 +742,11 @@ def _dormant_modules(artifacts: Sequence[Artifact], evidence: Sequence[Evidence]
             continue  # a vendored package is used by whoever installs it
         if len(stem) < _MIN_STEM or not stem.isidentifier():
             continue
-        text = _read_text(artifact)
-        if text is not None and _library_only(text):
+        known = library_only.get(path)
+        if known is None:
+            text = _read_text(artifact)
+            known = text is not None and _library_only(text)
+        if known:
             candidates[path] = stem
     if not candidates:
         return set()
@@ -737,29 +786,13 @@ def _can_refer(artifact: Artifact) -> bool:
 
 
 def _library_only(text: str) -> bool:
-    """Definitions, imports and assignments only: nothing runs when the file is executed, and nothing
-    registers itself (decorators) with a framework that would call it."""
+    from scanner.analyzers.python_source import definitions_only
+
     try:
         module = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
-    for statement in module.body:
-        if isinstance(statement, (ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign, ast.Pass)):
-            continue
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            if statement.decorator_list:
-                return False
-            continue
-        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
-            continue  # a docstring
-        if isinstance(statement, ast.Try) and all(
-            isinstance(s, (ast.Import, ast.ImportFrom, ast.Assign, ast.Pass))
-            for block in (statement.body, *(h.body for h in statement.handlers))
-            for s in block
-        ):
-            continue  # optional imports
-        return False
-    return True
+    return definitions_only(module)
 
 
 def _as_dormant(evidence: Sequence[Evidence], modules: set[str]) -> list[Evidence]:
