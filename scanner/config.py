@@ -11,8 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import pathspec
-
 from scanner.findings import Level, Location
 
 CONTEXTS = (
@@ -109,6 +107,10 @@ def specificity(pattern: str) -> tuple[int, int]:
 def deployment_lookup(deployments: tuple[Deployment, ...]) -> Callable[[str], Deployment | None]:
     """A function from a scanned path (POSIX, relative to the project root) to the declaration that
     covers it: the one whose matching glob is most specific."""
+    if not deployments:
+        return lambda path: None
+    import pathspec  # here: 30 ms that a scan without declarations never needs
+
     compiled = [
         (deployment, pattern, pathspec.GitIgnoreSpec.from_lines([pattern]))
         for deployment in deployments

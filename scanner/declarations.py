@@ -30,8 +30,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import pathspec
-
 from scanner.config import CONTEXTS, EXEMPTION_KINDS, SUBJECTS, Deployment, specificity
 from scanner.findings import Location
 from scanner.rules import RULES
@@ -195,6 +193,8 @@ def check_overlaps(declarations: Declarations, scanned: Sequence[str]) -> Declar
     since nobody can tell which verdict applies."""
     if not declarations.deployments or not scanned:
         return declarations
+    import pathspec  # only scans with declarations pay for it
+
     problems = list(declarations.problems)
     compiled = [
         (d, pattern, pathspec.GitIgnoreSpec.from_lines([pattern]))
@@ -283,6 +283,8 @@ class _Reader:
             )
             return None
         paths = self.string_list(index, entry, "paths", label) or ["**"]
+        import pathspec
+
         for pattern in paths:
             spec = pathspec.GitIgnoreSpec.from_lines([self.rebase(pattern)])
             if self.scanned and not any(spec.match_file(p) for p in self.scanned):

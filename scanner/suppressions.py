@@ -14,8 +14,6 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-import pathspec
-
 from scanner.findings import Location, Result, Suppression
 from scanner.rules import RULES
 
@@ -37,6 +35,8 @@ class IgnoreEntry:
     review_by: datetime.date | None = None
 
     def covers(self, path: str) -> bool:
+        import pathspec  # only scans with [[ignore]] entries pay for it
+
         spec = pathspec.GitIgnoreSpec.from_lines(self.paths)
         return spec.match_file(path) or spec.match_file(path.split("!/", 1)[0])
 

@@ -429,8 +429,6 @@ def _is_lfs_pointer(artifact: Artifact) -> bool:
 
 
 def _dependency_files(artifacts: Sequence[Artifact], catalog: Catalog) -> FileOutcome:
-    from scanner.analyzers import dependencies
-
     evidence: list[Evidence] = []
     notices: list[Notice] = []
     for artifact in artifacts:
@@ -442,6 +440,8 @@ def _dependency_files(artifacts: Sequence[Artifact], catalog: Catalog) -> FileOu
             _REQUIREMENT_NAME.match(pure.name) or (in_folder and pure.name.lower().endswith(_TEXT_SUFFIXES))
         ):
             continue
+        from scanner.analyzers import dependencies  # here: most trees have no such file
+
         outcome = dependencies.analyze(dataclasses.replace(artifact, kind=ArtifactKind.REQUIREMENTS), catalog)
         evidence.extend(outcome.evidence)
         notices.extend(outcome.notices)
