@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from scanner import __version__, suppressions
 from scanner.analyzers import analyzer_for
 from scanner.analyzers.text import MAX_TEXT_BYTES
-from scanner.analyzers.tree import analyze_tree
+from scanner.analyzers.tree import RepositoryOutcome, inputs_digest, repository_pass
 from scanner.baseline import LineReader, load_baseline, new_results, render_baseline
 from scanner.config import Config, deployment_lookup
 from scanner.correlate import correlate
@@ -97,6 +97,33 @@ def scan(
     return _pipeline(paths, config, catalog or _catalog(config), base or Path.cwd())[0]
 
 
+def _repository_pass(
+    artifacts: Sequence[Artifact],
+    evidence: list[Evidence],
+    catalog: Catalog,
+    library_only: Mapping[str, bool | None],
+    config: Config,
+) -> RepositoryOutcome:
+    """The repository pass, from the cache when nothing it reads has changed since the last run."""
+    if not config.use_cache:
+        return repository_pass(artifacts, evidence, catalog, library_only)
+    from scanner import cache
+    from scanner.parallel import preferred_engine
+
+    store = cache.OutcomeCache.open(config.cache_dir)
+    if store is None:
+        return repository_pass(artifacts, evidence, catalog, library_only)
+    with store:
+        run = cache.run_fingerprint(catalog, preferred_engine())
+        key = cache.repository_key(run, inputs_digest(artifacts, evidence, library_only))
+        hit = store.get_many([key], RepositoryOutcome).get(key)
+        if hit is not None:
+            return hit
+        outcome = repository_pass(artifacts, evidence, catalog, library_only)
+        store.put_many({key: outcome})
+        return outcome
+
+
 def _catalog(config: Config) -> Catalog:
     """The shipped catalogue; its validated form is cached beside the outcome cache when that is on."""
     if not config.use_cache:
@@ -155,8 +182,8 @@ def _pipeline(
             for artifact, outcome in zip(inputs.artifacts, analysis.outcomes, strict=True)
             if outcome.library_only is not None
         }
-        repository = analyze_tree(inputs.artifacts, evidence, catalog, library_only)
-        evidence = list(repository.evidence)
+        repository = _repository_pass(inputs.artifacts, evidence, catalog, library_only, config)
+        evidence = repository.apply(evidence)
         notices.extend(repository.notices)
     components = correlate(evidence)
     declarations = load_declarations(paths, config, base, inputs.artifacts)

@@ -36,7 +36,7 @@ import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from scanner import __version__
 from scanner.discovery import Artifact, ArtifactKind
@@ -64,8 +64,13 @@ CACHEABLE_KINDS = frozenset(
         ArtifactKind.LOCKFILE,
         ArtifactKind.MODEL_CARD,
         ArtifactKind.LABELS,
+        ArtifactKind.DATA_CONFIG,
     }
 )
+
+
+# What the store holds: frozen dataclasses of findings values (a file's outcome, the repository pass's).
+Stored = TypeVar("Stored")
 
 
 def default_directory() -> Path:
@@ -108,6 +113,11 @@ def run_fingerprint(catalog: Catalog, engine: str = "") -> str:
     return f"{tool_fingerprint()}|{catalog_fingerprint(catalog)}|{engine}"
 
 
+def repository_key(run: str, inputs: bytes) -> bytes:
+    """The key of a repository-pass outcome (see analyzers/tree.py inputs_digest)."""
+    return hashlib.sha256(b"repository\0" + run.encode("utf-8", "surrogatepass") + b"\0" + inputs).digest()
+
+
 def entry_key(run: str, artifact: Artifact, data: bytes) -> bytes:
     digest = hashlib.sha256()
     for part in (run, artifact.kind.value, artifact.path):
@@ -145,10 +155,10 @@ class OutcomeCache:
                     _remove(path)
         return None
 
-    def get_many(self, keys: Iterable[bytes]) -> dict[bytes, FileOutcome]:
-        """The cached outcomes among `keys`. Entries that do not decode count as missing."""
+    def get_many(self, keys: Iterable[bytes], kind: type[Stored] = FileOutcome) -> dict[bytes, Stored]:  # type: ignore[assignment]
+        """The cached values of type `kind` among `keys`. Entries that do not decode count as missing."""
         wanted = list(dict.fromkeys(keys))
-        found: dict[bytes, FileOutcome] = {}
+        found: dict[bytes, Stored] = {}
         if self.connection is None or not wanted:
             return found
         try:
@@ -162,7 +172,7 @@ class OutcomeCache:
                 today = _today()
                 for key, value, used in rows:
                     try:
-                        found[bytes(key)] = decode_outcome(value)
+                        found[bytes(key)] = decode_value(value, kind)
                     except (ValueError, TypeError, KeyError, IndexError):
                         continue  # written by a broken run or tampered with: analysed again
                     if used != today:
@@ -175,11 +185,11 @@ class OutcomeCache:
         self.misses += len(wanted) - len(found)
         return found
 
-    def put_many(self, items: Mapping[bytes, FileOutcome]) -> None:
+    def put_many(self, items: Mapping[bytes, object]) -> None:
         if self.connection is None or not items:
             return
         today = _today()
-        rows = [(key, encode_outcome(outcome), today) for key, outcome in items.items()]
+        rows = [(key, encode_value(value), today) for key, value in items.items()]
         try:
             with self.connection:
                 self.connection.executemany("INSERT OR REPLACE INTO outcomes VALUES (?, ?, ?)", rows)
@@ -266,14 +276,23 @@ def _today() -> int:
 # touching this module (and the changed source digest invalidates older entries anyway).
 
 
+def encode_value(value: object) -> str:
+    return json.dumps(_encode(value), ensure_ascii=False, separators=(",", ":"))
+
+
+def decode_value(text: str, kind: type[Stored]) -> Stored:
+    value = _decoder(typing.cast(Any, kind))(json.loads(text))
+    if not isinstance(value, kind):
+        raise TypeError(f"expected a {kind.__name__}")
+    return value
+
+
 def encode_outcome(outcome: FileOutcome) -> str:
-    return json.dumps(_encode(outcome), ensure_ascii=False, separators=(",", ":"))
+    return encode_value(outcome)
 
 
 def decode_outcome(text: str) -> FileOutcome:
-    value = _decoder(FileOutcome)(json.loads(text))
-    assert isinstance(value, FileOutcome)
-    return value
+    return decode_value(text, FileOutcome)
 
 
 def _encode(value: object) -> object:

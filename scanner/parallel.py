@@ -116,7 +116,9 @@ def analyze_all(
                         data[index] = content
                         if cacheable:
                             keys[index] = cache_module.entry_key(run, artifact, content)
-            hits = store.get_many(keys[i] for i in batch if i in keys) if store is not None else {}
+            hits: dict[bytes, FileOutcome] = (
+                store.get_many(keys[i] for i in batch if i in keys) if store is not None else {}
+            )
             for index in batch:
                 if outcomes[index] is not None:
                     continue

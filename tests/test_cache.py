@@ -342,3 +342,58 @@ def test_the_validated_catalogue_is_cached_and_follows_its_toml(
     signatures.load_catalog.cache_clear()
     assert signatures.load_catalog(source, blocked).packages == first.packages
     signatures.load_catalog.cache_clear()
+
+
+MOOD_MODULE = """\
+import numpy as np
+
+MOODS = ["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"]
+
+
+def mood(face, model):
+    return MOODS[int(np.argmax(model.predict(face)))]
+"""
+
+
+def test_the_repository_pass_is_cached_until_a_file_it_reads_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "project"
+    write(
+        project,
+        {
+            "app.py": "import helpers\nhelpers.run()\n",
+            "helpers.py": "def run():\n    print('kiosk')\n",
+            "old/mood_detector.py": MOOD_MODULE,
+            "docs/notes.md": "The kiosk prints a greeting.\n",
+        },
+    )
+    config = Config(use_cache=True, cache_dir=tmp_path / "cache")
+
+    def confidence() -> str:
+        result = api.scan([project], config, base=project)
+        (hit,) = [r for r in result.results if r.rule_id == "EMO004"]
+        assert hit.component is not None
+        return hit.component.confidence.value
+
+    assert confidence() == "low"  # nothing refers to old/mood_detector.py: dormant
+
+    from scanner.analyzers import tree
+
+    real_pass = tree.repository_pass
+    with monkeypatch.context() as patched:
+        patched.setattr(api, "repository_pass", lambda *args: pytest.fail("not taken from the cache"))
+        assert confidence() == "low"
+
+    # A document that names the module is read by the pass (a referring file): the cached pass is
+    # stale, and the module is in use after all.
+    calls: list[int] = []
+
+    def counting(*args: object) -> tree.RepositoryOutcome:
+        calls.append(1)
+        return real_pass(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(api, "repository_pass", counting)
+    (project / "docs" / "notes.md").write_text("Run `python -m old.mood_detector` for the demo.\n")
+    assert confidence() == "medium"
+    assert calls == [1]

@@ -27,9 +27,11 @@ from pathlib import PurePosixPath
 import libcst as cst
 
 from scanner import prefilter
+from scanner.analyzers.context import path_tokens
 from scanner.analyzers.cst_walk import Walker, children, positions
 from scanner.analyzers.dependencies import dependency_evidence, requirement_name
 from scanner.analyzers.text import TextError, decode, looks_binary, read_bytes
+from scanner.analyzers.tree import definitions_only
 from scanner.discovery import Artifact, ArtifactKind
 from scanner.findings import (
     Capability,
@@ -674,31 +676,6 @@ def _model_file_signature(catalog: Catalog, basename: str) -> ModelFileSignature
     return None
 
 
-_IMPORTED_MODULE = re.compile(r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import|import[ \t]+([\w.]+))", re.MULTILINE)
-_CALLED_NAME = re.compile(r"\b([A-Za-z_]\w*)[ \t]*\(")
-
-
-def context_of_text(catalog: Catalog, path: str, text: str) -> ContextSignature | None:
-    """The speech-synthesis or music context of a source file, read from its path, import lines and
-    called names without parsing it (the repository pass asks this of files it links to)."""
-    if not catalog.contexts:
-        return None
-    for token in path_tokens(path):
-        if token in catalog.context_path_tokens:
-            return catalog.context_path_tokens[token]
-    for match in _IMPORTED_MODULE.finditer(text):
-        parts = (match.group(1) or match.group(2)).split(".")
-        for end in range(len(parts), 0, -1):
-            found = catalog.context_imports.get(".".join(parts[:end]))
-            if found is not None:
-                return found
-    for match in _CALLED_NAME.finditer(text):
-        found = catalog.context_calls.get(match.group(1))
-        if found is not None:
-            return found
-    return None
-
-
 # Words of the names in an expression that say it reads a model's output (`preds`, `np.argmax`,
 # `results[0].names`), as opposed to a form field or a random choice.
 MODEL_OUTPUT_WORDS = frozenset(
@@ -777,12 +754,6 @@ def datasets_in_identifier(catalog: Catalog, name: str) -> list[DatasetSignature
             if dataset is not None:
                 found.setdefault(dataset.id, dataset)
     return list(found.values())
-
-
-def path_tokens(path: str) -> set[str]:
-    """Lower-case words of a path: separators, underscores, dots, digits and case changes split them
-    ('tts/InferenceTTS_v2.py' -> {'tts', 'inference', 'v', 'py'})."""
-    return {t.casefold() for t in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+", path)}
 
 
 def _inside_package(path: str, module: str) -> bool:
@@ -909,28 +880,6 @@ def python_tree(text: str) -> tuple[ast.Module | None, str | None]:
     if _too_deep(tree, text, MAX_EXPRESSION_DEPTH):
         return tree, f"expressions nested over {MAX_EXPRESSION_DEPTH} deep"
     return tree, None
-
-
-def definitions_only(module: ast.Module) -> bool:
-    """Definitions, imports and assignments only: nothing runs when the module is executed, and
-    nothing registers itself (decorators) with a framework that would call it."""
-    for statement in module.body:
-        if isinstance(statement, (ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign, ast.Pass)):
-            continue
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            if statement.decorator_list:
-                return False
-            continue
-        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
-            continue  # a docstring
-        if isinstance(statement, ast.Try) and all(
-            isinstance(s, (ast.Import, ast.ImportFrom, ast.Assign, ast.Pass))
-            for block in (statement.body, *(h.body for h in statement.handlers))
-            for s in block
-        ):
-            continue  # optional imports
-        return False
-    return True
 
 
 # Every level of a statement's syntax tree below the statement itself comes with one of these tokens

@@ -23,6 +23,7 @@ import ast
 import dataclasses
 import fnmatch
 import functools
+import hashlib
 import json
 import re
 from collections import defaultdict
@@ -30,6 +31,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from scanner.analyzers.context import context_of_text
 from scanner.analyzers.text import MAX_TEXT_BYTES
 from scanner.correlate import FILE_NAME_LOGICAL, correlate, scope_of
 from scanner.discovery import LFS_POINTER_MAGIC, Artifact, ArtifactKind
@@ -182,9 +184,19 @@ class _CodeText:
     def paths(self) -> _StringPaths:
         return _StringPaths(self.strings)
 
+    @functools.cached_property
+    def glob_paths(self) -> _StringPaths:
+        """The strings that may be globs or format strings ('data/Actor_*', f'{root}/{name}')."""
+        return _StringPaths([(n, v) for n, v in self.strings if "*" in v or "?" in v or "[" in v or "{" in v])
+
     def folder_line(self, folder: str) -> int | None:
         if folder not in self.folder_lines:
-            self.folder_lines[folder] = _folder_line(PurePosixPath(folder), self.paths)
+            path = PurePosixPath(folder)
+            # A string names a folder by its last part or a distinctive part; without any of them
+            # in the text, only a glob can.
+            named = {part for part in path.parts if part.lower() not in GENERIC_SEGMENTS}
+            named_in_text = any(part in self.text for part in (path.name, *named))
+            self.folder_lines[folder] = _folder_line(path, self.paths if named_in_text else self.glob_paths)
         return self.folder_lines[folder]
 
 
@@ -242,6 +254,22 @@ class _Orphan:
     binding: str | None = None
 
 
+@dataclass(frozen=True)
+class RepositoryOutcome:
+    """What the repository pass adds to the analyzers' evidence: evidence from names in the tree,
+    unusual dependency files and links between files, its notices, and the Python modules nothing
+    uses (their evidence becomes dormant). A value, so a run on an unchanged tree can take it from
+    the cache (see inputs_digest)."""
+
+    found: tuple[Evidence, ...] = ()
+    notices: tuple[Notice, ...] = ()
+    dormant: tuple[str, ...] = ()
+
+    def apply(self, evidence: Sequence[Evidence]) -> list[Evidence]:
+        everything = [*evidence, *self.found]
+        return _as_dormant(everything, set(self.dormant)) if self.dormant else everything
+
+
 def analyze_tree(
     artifacts: Sequence[Artifact],
     evidence: Sequence[Evidence],
@@ -249,8 +277,19 @@ def analyze_tree(
     library_only: Mapping[str, bool | None] | None = None,
 ) -> FileOutcome:
     """All the scan's evidence after the repository pass: the analyzers' evidence (marked dormant in
-    modules nothing uses) plus evidence from names in the tree, unusual dependency files and links
-    between files."""
+    modules nothing uses) plus what the pass finds."""
+    outcome = repository_pass(artifacts, evidence, catalog, library_only)
+    return FileOutcome(tuple(outcome.apply(evidence)), outcome.notices)
+
+
+def repository_pass(
+    artifacts: Sequence[Artifact],
+    evidence: Sequence[Evidence],
+    catalog: Catalog,
+    library_only: Mapping[str, bool | None] | None = None,
+) -> RepositoryOutcome:
+    """The pass over the whole tree, given every analyzer's evidence; `library_only` holds what the
+    Python analyzer found out about each module (definitions only or not)."""
     found: list[Evidence] = []
     notices: list[Notice] = []
     folders: dict[tuple[str, str], str] = {}
@@ -261,11 +300,37 @@ def analyze_tree(
     found.extend(deps.evidence)
     notices.extend(deps.notices)
     found.extend(_links(artifacts, [*evidence, *found], catalog, folders))
-    everything = [*evidence, *found]
-    dormant = _dormant_modules(artifacts, everything, library_only or {})
-    if dormant:
-        everything = _as_dormant(everything, dormant)
-    return FileOutcome(tuple(everything), tuple(notices))
+    dormant = _dormant_modules(artifacts, [*evidence, *found], library_only or {})
+    return RepositoryOutcome(tuple(found), tuple(notices), tuple(sorted(dormant)))
+
+
+def inputs_digest(
+    artifacts: Sequence[Artifact], evidence: Sequence[Evidence], library_only: Mapping[str, bool | None]
+) -> bytes:
+    """A digest of everything repository_pass reads besides the catalogue: the artifacts' names, kinds
+    and sizes, the analyzers' evidence, and the bytes of every file the pass may open (code, files
+    that can refer to a module, dependency lists, LFS pointers), as far as it would read them."""
+    digest = hashlib.sha256()
+    for artifact in artifacts:
+        digest.update(
+            f"{artifact.path}\0{artifact.kind.value}\0{artifact.size}\0{artifact.in_archive}\0".encode(
+                "utf-8", "surrogatepass"
+            )
+        )
+        if (
+            artifact.kind in CODE_KINDS
+            or _can_refer(artifact)
+            or _lfs_candidate(artifact)
+            or artifact.path.lower().endswith(_TEXT_SUFFIXES)
+        ):
+            try:
+                data = artifact.read(_MAX_LINK_TEXT) if artifact.size <= _MAX_LINK_TEXT else b""
+            except OSError as exc:
+                data = f"unreadable: {exc}".encode("utf-8", "replace")
+            digest.update(hashlib.sha256(data).digest())
+    digest.update(repr(list(evidence)).encode("utf-8", "surrogatepass"))
+    digest.update(repr(sorted(library_only.items())).encode("utf-8", "surrogatepass"))
+    return digest.digest()
 
 
 # --- names in the tree --------------------------------------------------------------------------------
@@ -416,8 +481,12 @@ def _pair_present(path: PurePosixPath, present: set[str]) -> bool:
     return any(path.with_suffix(s).as_posix() in present for s in (other, other.upper()))
 
 
+def _lfs_candidate(artifact: Artifact) -> bool:
+    return 0 < artifact.size < 1024 and PurePosixPath(artifact.path).suffix.lower() in _MODEL_SUFFIXES
+
+
 def _is_lfs_pointer(artifact: Artifact) -> bool:
-    if PurePosixPath(artifact.path).suffix.lower() not in _MODEL_SUFFIXES or not 0 < artifact.size < 1024:
+    if not _lfs_candidate(artifact):
         return False
     try:
         return artifact.read(len(LFS_POINTER_MAGIC)) == LFS_POINTER_MAGIC
@@ -504,9 +573,6 @@ def _links(
 
 def _explained_away(catalog: Catalog, path: str, text: str, support: Sequence[Evidence]) -> bool:
     """Speech synthesis or music code, with no person captured, uses emotion words as style inputs."""
-    # Imported here: python_source pulls in libcst, which a scan that parses nothing never needs.
-    from scanner.analyzers.python_source import context_of_text
-
     context = context_of_text(catalog, path, text)
     if context is None:
         return False
@@ -621,12 +687,16 @@ def _with_bindings(orphans: list[_Orphan], artifacts: Sequence[Artifact]) -> lis
 def _reference(orphan: _Orphan, source: PurePosixPath, code: _CodeText) -> int | None:
     """The line of a code file that refers to the orphan's module, file or folder (at `source`), or
     None."""
+    # Substring tests first: most files mention none of an orphan's names, and need no string table.
     if source.suffix == ".py" and orphan.evidence.kind is EvidenceKind.LABELS:
-        if orphan.binding is None or orphan.binding not in code.words:
+        binding = orphan.binding
+        if binding is None or binding not in code.text or binding not in code.words:
             return None
         return _import_line(source, code.text)
     if orphan.folder is not None:
         return code.folder_line(orphan.folder)
+    if "\\" not in source.name and source.name not in code.text:
+        return None
     return code.file_names.get(source.name)
 
 
@@ -786,13 +856,33 @@ def _can_refer(artifact: Artifact) -> bool:
 
 
 def _library_only(text: str) -> bool:
-    from scanner.analyzers.python_source import definitions_only
-
     try:
         module = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return definitions_only(module)
+
+
+def definitions_only(module: ast.Module) -> bool:
+    """Definitions, imports and assignments only: nothing runs when the module is executed, and
+    nothing registers itself (decorators) with a framework that would call it."""
+    for statement in module.body:
+        if isinstance(statement, (ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign, ast.Pass)):
+            continue
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if statement.decorator_list:
+                return False
+            continue
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+            continue  # a docstring
+        if isinstance(statement, ast.Try) and all(
+            isinstance(s, (ast.Import, ast.ImportFrom, ast.Assign, ast.Pass))
+            for block in (statement.body, *(h.body for h in statement.handlers))
+            for s in block
+        ):
+            continue  # optional imports
+        return False
+    return True
 
 
 def _as_dormant(evidence: Sequence[Evidence], modules: set[str]) -> list[Evidence]:
