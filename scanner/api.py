@@ -94,7 +94,7 @@ def scan(
 ) -> ScanResult:
     """Scan `paths`; report paths are relative to `base` (default: the current folder)."""
     config = config or Config()
-    return _pipeline(paths, config, catalog or _catalog(config), base or Path.cwd())[0]
+    return _pipeline(paths, config, catalog or load_catalog(), base or Path.cwd())[0]
 
 
 def _repository_pass(
@@ -124,19 +124,10 @@ def _repository_pass(
         return outcome
 
 
-def _catalog(config: Config) -> Catalog:
-    """The shipped catalogue; its validated form is cached beside the outcome cache when that is on."""
-    if not config.use_cache:
-        return load_catalog()
-    from scanner.cache import default_directory
-
-    return load_catalog(cache_dir=config.cache_dir or default_directory())
-
-
 def create_baseline(paths: Sequence[Path], config: Config | None = None, base: Path | None = None) -> str:
     """The baseline document accepting every current (unsuppressed) result."""
     config = dataclasses.replace(config or Config(), baseline=None)
-    result, lines = _pipeline(paths, config, _catalog(config), base or Path.cwd())
+    result, lines = _pipeline(paths, config, load_catalog(), base or Path.cwd())
     return render_baseline(result.results, lines, result.tool_version)
 
 

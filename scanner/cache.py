@@ -7,6 +7,10 @@ catalogue's version and content, and the tool's version plus a digest of the sca
 files (so a development checkout never reads outcomes its edited code would not produce) and the
 Python version (the lexical fallback quotes CPython's syntax errors).
 
+The same store keeps the repository pass's outcome (`analyzers/tree.py` RepositoryOutcome) under
+`repository_key`: a digest of the artifact list, every analyzer's evidence and the bytes of every file
+the pass reads, so it is reused only when nothing it could see has changed.
+
 What is not cached: correlation, declarations, policy, suppressions and baselines. Deployment
 declarations change verdicts, not evidence, so they are applied afresh on every run and a cached
 outcome gives the verdict of the declarations in force now. Model files are not cached either: they

@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 import re
 import sys
 from collections.abc import Iterable, Mapping
@@ -398,44 +397,38 @@ def catalog_dir() -> Path:
 
 
 @functools.lru_cache(maxsize=4)
-def load_catalog(directory: Path | None = None, cache_dir: Path | None = None) -> Catalog:
-    """The catalogue in `directory` (default: the one shipped with the tool), validated. With
-    `cache_dir`, the validated entries are kept there as JSON, keyed by the digest of the TOML files
-    and of this loader: parsing TOML is most of a small scan's start-up."""
+def load_catalog(directory: Path | None = None) -> Catalog:
+    """The catalogue in `directory` (default: the one shipped with the tool), validated.
+
+    Parsing and validating the TOML is most of a small scan's start-up (60-100 ms), so the folder also
+    holds `compiled.json`: the validated entries, with a digest of the TOML files they came from. It is
+    used when the digest matches; any edit to the TOML makes it stale and the TOML is read instead
+    (tests/test_catalog_json.py keeps the shipped one current)."""
     root = directory or catalog_dir()
-    if cache_dir is None:
-        return _catalog(*_validated_entries(root))
-    digest = hashlib.sha256(Path(__file__).read_bytes())
+    try:
+        compiled = json.loads((root / COMPILED_NAME).read_bytes())
+        if compiled["digest"] == toml_digest(root):
+            return _catalog(compiled["version"], compiled["entries"])
+    except Exception:  # missing, stale or damaged: the TOML is the source of truth
+        pass
+    return _catalog(*_validated_entries(root))
+
+
+COMPILED_NAME = "compiled.json"
+
+
+def toml_digest(root: Path) -> str:
+    digest = hashlib.sha256()
     for path in sorted(root.glob("*.toml")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    cached = cache_dir / f"catalog-{digest.hexdigest()[:32]}.json"
-    try:
-        stored = json.loads(cached.read_bytes())
-        return _catalog(stored["version"], stored["entries"])
-    except Exception:  # missing, unreadable or damaged: validate the TOML again and rewrite it
-        pass
+    return digest.hexdigest()
+
+
+def compiled_json(root: Path) -> str:
+    """The text of `compiled.json` for the catalogue in `root` (validated from its TOML)."""
     version, entries = _validated_entries(root)
-    catalog = _catalog(version, entries)
-    _store(cached, {"version": version, "entries": entries})
-    return catalog
-
-
-def _store(target: Path, stored: dict[str, Any]) -> None:
-    """Write the cached catalogue atomically and remove older ones; a cache that cannot be written
-    costs time, never the scan."""
-    import tempfile  # only when the cache is (re)written
-
-    try:
-        text = json.dumps(stored, ensure_ascii=False)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent, delete=False) as out:
-            out.write(text)
-        os.replace(out.name, target)
-        for old in target.parent.glob("catalog-*.json"):
-            if old != target:
-                old.unlink(missing_ok=True)
-    except (OSError, TypeError, ValueError):
-        pass
+    document = {"digest": toml_digest(root), "version": version, "entries": entries}
+    return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
 def _validated_entries(root: Path) -> tuple[str, dict[str, list[dict[str, Any]]]]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -16,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from scanner import api, cache, signatures
+from scanner import api, cache
 from scanner.cli import main
 from scanner.config import Config
 from scanner.discovery import Artifact, ArtifactKind
@@ -283,7 +282,6 @@ def test_cli_cache_location_and_switch(tmp_path: Path, monkeypatch: pytest.Monke
     assert not (tmp_path / "xdg").exists()
     first = runner.invoke(main, ["scan", ".", "--exit-zero", "--format", "json"])
     assert (tmp_path / "xdg" / "emoscan" / cache.FILE_NAME).is_file()
-    assert len(list((tmp_path / "xdg" / "emoscan").glob("catalog-*.json"))) == 1
     second = runner.invoke(main, ["scan", ".", "--exit-zero", "--format", "json"])
     assert first.output == second.output and '"EMO004"' in first.output
     runner.invoke(main, ["scan", ".", "--exit-zero", "--cache-dir", str(tmp_path / "elsewhere")])
@@ -306,42 +304,6 @@ def test_the_catalogue_fingerprint_is_the_same_in_every_process() -> None:
         for seed in ("1", "2", "3")
     }
     assert len(prints) == 1
-
-
-def test_the_validated_catalogue_is_cached_and_follows_its_toml(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    source = tmp_path / "signatures"
-    shutil.copytree(signatures.catalog_dir(), source)
-    store = tmp_path / "cache"
-    first = signatures.load_catalog(source, store)
-    (stored,) = store.glob("catalog-*.json")
-
-    def no_toml(root: Path) -> object:
-        raise AssertionError(f"{root} parsed again")
-
-    signatures.load_catalog.cache_clear()
-    with monkeypatch.context() as patched:
-        patched.setattr(signatures, "_validated_entries", no_toml)
-        assert signatures.load_catalog(source, store) == first
-
-    # Any change to the TOML makes a new entry and removes the old one.
-    header = source / "catalog.toml"
-    header.write_text(header.read_text(encoding="utf-8").replace(first.version, "2099.1.1"), encoding="utf-8")
-    signatures.load_catalog.cache_clear()
-    assert signatures.load_catalog(source, store).version == "2099.1.1"
-    (replacement,) = store.glob("catalog-*.json")
-    assert replacement != stored
-
-    # A damaged entry is rebuilt from the TOML; a cache that cannot be written is no error.
-    replacement.write_text('{"version": "2099.1.1", "entries": {"package": [{"id": 3}]}}', encoding="utf-8")
-    signatures.load_catalog.cache_clear()
-    assert signatures.load_catalog(source, store).packages == first.packages
-    blocked = tmp_path / "a-file"
-    blocked.write_text("not a folder", encoding="utf-8")
-    signatures.load_catalog.cache_clear()
-    assert signatures.load_catalog(source, blocked).packages == first.packages
-    signatures.load_catalog.cache_clear()
 
 
 MOOD_MODULE = """\
