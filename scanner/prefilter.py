@@ -29,6 +29,7 @@ report the same tokens; the decision is shared code that runs only on files hold
 from __future__ import annotations
 
 import enum
+import functools
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -348,19 +349,26 @@ class Prefilter:
         }
         self.labels = {k.encode(): v for k, v in p.labels.items()}
         self.thresholds = tuple(p.thresholds)
-        self.model_files = tuple(
-            re.compile(m.pattern, re.IGNORECASE)
-            for m in catalog.model_files
-            if m.capability not in _ENABLER_CAPABILITIES
-        )
-        self.model_strings = (
-            re.compile(
-                rb"[\"']([^\"'\n]{1,300}?\.(?:" + trie_pattern(p.model_extensions).encode() + rb"))\\?[\"']"
-            )
-            if p.model_extensions
-            else None
+        self._model_file_patterns = tuple(
+            m.pattern for m in catalog.model_files if m.capability not in _ENABLER_CAPABILITIES
         )
         self.scanner = _make_scanner(p, engine)
+
+    # Compiled on first use: only files that hold a catalogue token reach them (a one-file scan of an
+    # ordinary file never does).
+    @functools.cached_property
+    def model_files(self) -> tuple[re.Pattern[str], ...]:
+        return tuple(re.compile(pattern, re.IGNORECASE) for pattern in self._model_file_patterns)
+
+    @functools.cached_property
+    def model_strings(self) -> re.Pattern[bytes] | None:
+        if not self.plan.model_extensions:
+            return None
+        return re.compile(
+            rb"[\"']([^\"'\n]{1,300}?\.(?:"
+            + trie_pattern(self.plan.model_extensions).encode()
+            + rb"))\\?[\"']"
+        )
 
     @property
     def engine(self) -> str:

@@ -352,6 +352,26 @@ class Catalog:
         return tuple((re.compile(p), d) for d in self.datasets for p in d.file_patterns)
 
     @functools.cached_property
+    def dataset_file_extensions(self) -> frozenset[str] | None:
+        """The extensions (lower case) that dataset file patterns end with (`\\.csv$`,
+        `\\.(?:wav|mp4)$`, `\\.tiff?$`): a file name with any other extension matches none of them.
+        None when a pattern does not end with a literal extension."""
+        found: set[str] = set()
+        for dataset in self.datasets:
+            for pattern in dataset.file_patterns:
+                tail = re.search(r"\\\.(?:\(\?:)?([A-Za-z0-9|?]+?)\)?\$$", pattern)
+                if tail is None:
+                    return None
+                for option in tail.group(1).split("|"):
+                    if not re.fullmatch(r"[A-Za-z0-9]+\??", option):
+                        return None
+                    word = option.rstrip("?").lower()
+                    found.add(word)
+                    if option.endswith("?"):
+                        found.add(word[:-1])
+        return frozenset(found)
+
+    @functools.cached_property
     def dataset_file_any(self) -> re.Pattern[str] | None:
         """All dataset file patterns in one expression: one search tells whether any matches."""
         patterns = [p.pattern for p, _ in self.dataset_file_regexes]

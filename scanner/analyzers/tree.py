@@ -351,7 +351,11 @@ def _file_name_evidence(
     model_sigs: dict[str, ModelFileSignature] = {m.id: m for m in catalog.model_files}
     children: dict[str, set[str]] = defaultdict(set)
     first_under: dict[str, str] = {}
-    any_dataset = _any_dataset_file(catalog)
+    # The combined dataset pattern is compiled only when a name has an extension some dataset file
+    # pattern ends with (a tree of .py files never needs it).
+    extensions = catalog.dataset_file_extensions
+    any_dataset: re.Pattern[str] | None = None
+    compiled = False
     seen_folders: set[str] = set()
     for path in paths:
         folder, _, name = path.rpartition("/")
@@ -364,7 +368,11 @@ def _file_name_evidence(
                 first_under.setdefault(here, path)
                 if depth > 0:
                     children["/".join(parts[:depth])].add(parts[depth])
-        hit = any_dataset.match(name) if any_dataset is not None else None
+        hit = None
+        if extensions is None or name.rpartition(".")[2].lower() in extensions:
+            if not compiled:
+                any_dataset, compiled = _any_dataset_file(catalog), True
+            hit = any_dataset.match(name) if any_dataset is not None else None
         if hit is not None and hit.lastgroup is not None:
             dataset = catalog.dataset_file_regexes[int(hit.lastgroup[1:])][1]
             datasets[(folder or ".", dataset.id)].append(path)

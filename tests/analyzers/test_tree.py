@@ -4,10 +4,14 @@ that nothing uses."""
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from conftest import ScanTree, only, rule_hits
 
 from scanner.config import Config
 from scanner.findings import EvidenceKind, NoticeKind
+from scanner.signatures import Catalog, load_catalog
 
 WAV = b"RIFF\x24\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00\x80>\x00\x00\x00}\x00\x00\x02\x00\x10\x00data\x00\x00\x00\x00"
 LFS = b"version https://git-lfs.github.com/spec/v1\noid sha256:" + b"0" * 64 + b"\nsize 872856\n"
@@ -185,3 +189,21 @@ def test_vendored_environment_is_skipped_unless_asked(scan_tree: ScanTree) -> No
     assert rule_hits(scan_tree(files)) == []
     included = scan_tree(files, Config(include_vendored=True))
     assert rule_hits(included) == [("EMO004", "venv/lib/python3.11/site-packages/fer/classes.py", 2)]
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return load_catalog()
+
+
+def test_every_dataset_file_pattern_ends_with_a_known_extension(catalog: Catalog) -> None:
+    """The repository pass skips names whose extension no pattern ends with (see
+    Catalog.dataset_file_extensions); a pattern of another shape switches that shortcut off."""
+    extensions = catalog.dataset_file_extensions
+    assert extensions is not None and {"wav", "csv", "jpg", "tif", "tiff"} <= extensions
+    for pattern, _ in catalog.dataset_file_regexes:
+        ending = pattern.pattern.rsplit("\\.", 1)[1]  # after the last escaped dot: "csv$", "(?:wav|mp4)$"
+        assert ending.endswith("$"), pattern.pattern
+        for option in ending.removesuffix("$").removeprefix("(?:").removesuffix(")").split("|"):
+            assert re.fullmatch(r"[A-Za-z0-9]+\??", option), (pattern.pattern, option)
+            assert option.rstrip("?").lower() in extensions, (pattern.pattern, option)
