@@ -6,6 +6,10 @@ more than the parse (libcst's full scope analysis is ~8x slower). It is flow-ins
 bound anywhere in the file resolves everywhere, which is what scanners want (`self.detector = FER()`
 in `__init__` and `self.detector.detect_emotions(...)` in another method resolve).
 
+The tree is read with `cst_walk.Walker` rather than libcst's metadata wrapper, and positions are
+worked out after the walk for the nodes that became evidence only (`_NodePlace`, `Collector.place`):
+the wrapper's visit and PositionProvider cost four times the parse.
+
 Files that do not parse (Python 2, syntax errors, pathological nesting) are analysed by a lexical
 fallback with a non-fatal notice, so an old repository still gets its findings.
 """
