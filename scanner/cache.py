@@ -291,14 +291,6 @@ def decode_value(text: str, kind: type[Stored]) -> Stored:
     return value
 
 
-def encode_outcome(outcome: FileOutcome) -> str:
-    return encode_value(outcome)
-
-
-def decode_outcome(text: str) -> FileOutcome:
-    return decode_value(text, FileOutcome)
-
-
 def _encode(value: object) -> object:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return [_encode(getattr(value, f.name)) for f in dataclasses.fields(value)]

@@ -372,10 +372,21 @@ class Catalog:
         return frozenset(found)
 
     @functools.cached_property
-    def dataset_file_any(self) -> re.Pattern[str] | None:
-        """All dataset file patterns in one expression: one search tells whether any matches."""
+    def _dataset_file_regex(self) -> re.Pattern[str] | None:
+        """All dataset file patterns as one expression, each in a named group, so one match tells
+        whether any pattern finds the name and `lastgroup` which one (the first, in catalogue order).
+        Patterns anchored with `^` are tried at the start; others anywhere, as `search` would."""
         patterns = [p.pattern for p, _ in self.dataset_file_regexes]
-        return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+        anchored = [p if p.startswith("^") else f".*?(?:{p})" for p in patterns]
+        return re.compile("|".join(f"(?P<d{i}>{p})" for i, p in enumerate(anchored))) if patterns else None
+
+    def dataset_for_file_name(self, name: str) -> DatasetSignature | None:
+        """The dataset whose file pattern finds `name` (a file's base name), or None."""
+        regex = self._dataset_file_regex
+        hit = regex.match(name) if regex is not None else None
+        if hit is None or hit.lastgroup is None:
+            return None
+        return self.dataset_file_regexes[int(hit.lastgroup[1:])][1]
 
     def counts(self) -> dict[str, int]:
         return {

@@ -92,8 +92,8 @@ def opened(directory: Path, max_entries: int = cache.DEFAULT_MAX_ENTRIES) -> cac
 
 
 def test_outcomes_round_trip_exactly() -> None:
-    assert cache.decode_outcome(cache.encode_outcome(OUTCOME)) == OUTCOME
-    assert cache.decode_outcome(cache.encode_outcome(FileOutcome())) == FileOutcome()
+    assert cache.decode_value(cache.encode_value(OUTCOME), FileOutcome) == OUTCOME
+    assert cache.decode_value(cache.encode_value(FileOutcome()), FileOutcome) == FileOutcome()
 
 
 @pytest.mark.parametrize(
@@ -110,7 +110,7 @@ def test_outcomes_round_trip_exactly() -> None:
 )
 def test_entries_of_the_wrong_shape_do_not_decode(text: str) -> None:
     with pytest.raises((ValueError, TypeError, KeyError, IndexError)):
-        cache.decode_outcome(text)
+        cache.decode_value(text, FileOutcome)
 
 
 # --- keys --------------------------------------------------------------------------------------------
@@ -182,7 +182,7 @@ def test_the_size_is_bounded_least_recently_used_first(tmp_path: Path) -> None:
         with store.connection:  # type: ignore[union-attr]
             store.connection.executemany(  # type: ignore[union-attr]
                 "INSERT INTO outcomes VALUES (?, ?, ?)",
-                [(f"old{i}".encode(), cache.encode_outcome(FileOutcome()), i) for i in range(10)],
+                [(f"old{i}".encode(), cache.encode_value(FileOutcome()), i) for i in range(10)],
             )
         store.put_many({b"new": OUTCOME})
         (count,) = store.connection.execute("SELECT count(*) FROM outcomes").fetchone()  # type: ignore[union-attr]

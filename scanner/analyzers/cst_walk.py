@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import re
 import typing
 from bisect import bisect_right
@@ -86,6 +87,7 @@ _NOTHING: Any = (None, None, (), False)
 _PLAIN_TYPES = (str, bool, int)
 
 
+@functools.cache
 def _fields_in_order(cls: type[cst.CSTNode]) -> tuple[str, ...]:
     try:
         hints = typing.get_type_hints(cls)
@@ -104,18 +106,11 @@ def _fields_in_order(cls: type[cst.CSTNode]) -> tuple[str, ...]:
     return tuple(names)
 
 
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
 def children(node: cst.CSTNode) -> list[cst.CSTNode]:
     """The node's children that `Walker` visits, in source order (libcst's `node.children` rebuilds
     the node to find them)."""
-    kind = type(node)
-    fields = _CHILD_FIELDS.get(kind)
-    if fields is None:
-        fields = _CHILD_FIELDS[kind] = _fields_in_order(kind)
     out: list[cst.CSTNode] = []
-    for name in fields:
+    for name in _fields_in_order(type(node)):
         value = getattr(node, name)
         if isinstance(value, (tuple, list)):
             out.extend(child for child in value if isinstance(child, cst.CSTNode))

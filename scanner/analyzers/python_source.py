@@ -282,8 +282,7 @@ class Collector:
             _Visitor(self).walk(module)
             self.place(module, text, line_map)
         except RecursionError:
-            self.pending.clear()
-            self.evidence = {k: e for k, e in self.evidence.items() if not isinstance(e.location, _NodePlace)}
+            self.forget_unplaced()
             self.notices.append(
                 Notice(self.path, NoticeKind.PARSE_ERROR, "code nested too deeply to analyse; skipped")
             )
@@ -312,10 +311,7 @@ class Collector:
                     _Visitor(self).walk(module)
                     self.place(module, code, block_map)
                 except RecursionError:
-                    self.pending.clear()
-                    self.evidence = {
-                        k: e for k, e in self.evidence.items() if not isinstance(e.location, _NodePlace)
-                    }
+                    self.forget_unplaced()
                     continue
         finally:
             self.dormant = False
@@ -390,6 +386,11 @@ class Collector:
         if isinstance(where, _NodePlace):
             return (signature_id, 0, where.node_id)
         return (signature_id, where.line, where.column)
+
+    def forget_unplaced(self) -> None:
+        """Drop the evidence of a text whose analysis broke off before its positions were known."""
+        self.pending.clear()
+        self.evidence = {k: e for k, e in self.evidence.items() if not isinstance(e.location, _NodePlace)}
 
     def place(self, module: cst.Module, text: str, line_map: LineMap) -> None:
         """Give the evidence found in `module` (parsed from `text`) its positions."""
@@ -473,25 +474,18 @@ class Collector:
                     package=entry.package,
                 )
             )
+        # A model being run or trained: context that makes a label list nearby credible.
         if method in INFERENCE_CALLS or qualname in INFERENCE_QUALNAMES:
+            model_use: tuple[str, str] | None = (INFERENCE_SIGNATURE, "runs a trained model")
+        else:
+            model_use = (TRAINING_SIGNATURE, "trains a model") if method in TRAINING_CALLS else None
+        if model_use is not None:
             self.add(
                 Evidence(
                     kind=EvidenceKind.CALL,
-                    signature_id=INFERENCE_SIGNATURE,
+                    signature_id=model_use[0],
                     location=where,
-                    summary=f"runs a trained model ({_short(qualname)})",
-                    modality=Modality.UNKNOWN,
-                    capability=Capability.BIOMETRIC_INPUT,
-                    strength=Strength.CONTEXT,
-                )
-            )
-        elif method in TRAINING_CALLS:
-            self.add(
-                Evidence(
-                    kind=EvidenceKind.CALL,
-                    signature_id=TRAINING_SIGNATURE,
-                    location=where,
-                    summary=f"trains a model ({_short(qualname)})",
+                    summary=f"{model_use[1]} ({_short(qualname)})",
                     modality=Modality.UNKNOWN,
                     capability=Capability.BIOMETRIC_INPUT,
                     strength=Strength.CONTEXT,
@@ -585,15 +579,8 @@ class Collector:
         dataset = catalog.dataset_by_name.get(normalise_word(basename)) or catalog.dataset_by_name.get(
             normalise_word(value)
         )
-        if (
-            dataset is None
-            and catalog.dataset_file_any is not None
-            and catalog.dataset_file_any.search(basename)
-        ):
-            for pattern, candidate in catalog.dataset_file_regexes:
-                if pattern.search(basename):
-                    dataset = candidate
-                    break
+        if dataset is None:
+            dataset = catalog.dataset_for_file_name(basename)
         if dataset is None:
             dataset = _dataset_in_path(catalog, value)
         if dataset is not None:

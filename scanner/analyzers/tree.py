@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from scanner.analyzers.context import context_of_text
-from scanner.analyzers.text import MAX_TEXT_BYTES
+from scanner.analyzers.text import MAX_TEXT_BYTES, TextError, looks_binary, read_bytes
 from scanner.correlate import FILE_NAME_LOGICAL, correlate, scope_of
 from scanner.discovery import LFS_POINTER_MAGIC, Artifact, ArtifactKind
 from scanner.findings import (
@@ -351,11 +351,9 @@ def _file_name_evidence(
     model_sigs: dict[str, ModelFileSignature] = {m.id: m for m in catalog.model_files}
     children: dict[str, set[str]] = defaultdict(set)
     first_under: dict[str, str] = {}
-    # The combined dataset pattern is compiled only when a name has an extension some dataset file
-    # pattern ends with (a tree of .py files never needs it).
+    # Only names with an extension some dataset file pattern ends with are matched (a tree of .py
+    # files never compiles the patterns).
     extensions = catalog.dataset_file_extensions
-    any_dataset: re.Pattern[str] | None = None
-    compiled = False
     seen_folders: set[str] = set()
     for path in paths:
         folder, _, name = path.rpartition("/")
@@ -368,14 +366,10 @@ def _file_name_evidence(
                 first_under.setdefault(here, path)
                 if depth > 0:
                     children["/".join(parts[:depth])].add(parts[depth])
-        hit = None
         if extensions is None or name.rpartition(".")[2].lower() in extensions:
-            if not compiled:
-                any_dataset, compiled = _any_dataset_file(catalog), True
-            hit = any_dataset.match(name) if any_dataset is not None else None
-        if hit is not None and hit.lastgroup is not None:
-            dataset = catalog.dataset_file_regexes[int(hit.lastgroup[1:])][1]
-            datasets[(folder or ".", dataset.id)].append(path)
+            dataset = catalog.dataset_for_file_name(name)
+            if dataset is not None:
+                datasets[(folder or ".", dataset.id)].append(path)
         artifact = by_path[path]
         if (
             artifact.kind is ArtifactKind.OTHER
@@ -470,15 +464,6 @@ def _file_name_evidence(
                 )
             )
     return evidence, notices
-
-
-def _any_dataset_file(catalog: Catalog) -> re.Pattern[str] | None:
-    """All dataset file patterns as one expression, each in a named group: one match per file name, and
-    `lastgroup` tells which pattern (and so which dataset) it was."""
-    patterns = [p.pattern for p, _ in catalog.dataset_file_regexes]
-    # Used with .match(): a pattern that is not anchored at the start may match anywhere in the name.
-    anchored = [p if p.startswith("^") else f".*?(?:{p})" for p in patterns]
-    return re.compile("|".join(f"(?P<d{i}>{p})" for i, p in enumerate(anchored))) if patterns else None
 
 
 def _pair_present(path: PurePosixPath, present: set[str]) -> bool:
@@ -644,15 +629,13 @@ def _orphans(evidence: Sequence[Evidence], folders: dict[tuple[str, str], str]) 
 
 
 def _read_text(artifact: Artifact) -> str | None:
-    if artifact.size > _MAX_LINK_TEXT:
-        return None
+    """A text file's contents for the link and reference searches; None (silently: the analyzers
+    report unreadable, oversized and binary files) when it cannot be one."""
     try:
-        data = artifact.read(_MAX_LINK_TEXT)
-    except OSError:
+        data = read_bytes(artifact, _MAX_LINK_TEXT)
+    except TextError:
         return None
-    if b"\x00" in data[:8192]:
-        return None
-    return data.decode("utf-8", errors="replace")
+    return None if looks_binary(data) else data.decode("utf-8", errors="replace")
 
 
 def _strings(text: str) -> list[tuple[int, str]]:
