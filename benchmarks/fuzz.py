@@ -139,13 +139,16 @@ class Runner:
         check_outcome(outcome)
 
     def _archive(self, data: bytes) -> None:
-        from scanner import archives
+        from scanner import archive_formats, archives
 
-        head = data[: archives.HEAD_BYTES]
-        fmt = archives.detect_format(self.target.file_name, head)
+        head = data[: archive_formats.HEAD_BYTES]
+        fmt = archive_formats.detect_format(self.target.file_name, head)
         if fmt is None:
-            fmt = archives.ArchiveFormat.ZIP if self.target.name == "zip" else archives.ArchiveFormat.TAR
-        limits = archives.ArchiveLimits(max_total_bytes=64 * 1024 * 1024, max_nested_bytes=8 * 1024 * 1024)
+            zip_format, tar_format = archive_formats.ArchiveFormat.ZIP, archive_formats.ArchiveFormat.TAR
+            fmt = zip_format if self.target.name == "zip" else tar_format
+        limits = archive_formats.ArchiveLimits(
+            max_total_bytes=64 * 1024 * 1024, max_nested_bytes=8 * 1024 * 1024
+        )
         member_filter = archives.MemberFilter(wants_head=lambda _path: True)
         listing = archives.list_archive(self.path, self.target.file_name, fmt, limits, member_filter)
         for notice in listing.notices:

@@ -15,12 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from scanner import archives
-from scanner.archives import ArchiveLimits, ArchiveMember
+from scanner import archive_formats
+from scanner.archive_formats import ArchiveLimits, suffix_of
 from scanner.findings import Notice, NoticeKind
 
 if TYPE_CHECKING:
     import pathspec  # imported where used: 30 ms a scan without ignore rules never needs
+
+    from scanner import archives  # imported where used: a scan without archives never needs it
+    from scanner.archives import ArchiveMember
 
 
 class ArtifactKind(str, enum.Enum):
@@ -164,14 +167,6 @@ def kind_from_name(name: str) -> ArtifactKind:
     return EXTENSIONS.get(suffix_of(lower), ArtifactKind.OTHER)
 
 
-def suffix_of(name: str) -> str:
-    """As PurePosixPath(name).suffix, lower-cased, without building a path (this runs per file and per
-    archive member)."""
-    base = name.rsplit("/", 1)[-1].lower()
-    dot = base.rfind(".")
-    return base[dot:] if 0 < dot < len(base) - 1 else ""
-
-
 def _kind(name: str, head: bytes) -> ArtifactKind:
     """The kind of a file called `name` (a base name) whose first bytes are `head` (empty when they
     were not read or the file is empty)."""
@@ -185,7 +180,7 @@ def _kind(name: str, head: bytes) -> ArtifactKind:
 
 
 def _artifact_kind(
-    name: str, head: bytes, archive: archives.ArchiveFormat | None, model_zip: bool
+    name: str, head: bytes, archive: archive_formats.ArchiveFormat | None, model_zip: bool
 ) -> ArtifactKind:
     if archive is not None:
         return ArtifactKind.OTHER  # a container: its members are the artifacts
@@ -220,6 +215,8 @@ class Artifact:
     def open(self) -> BinaryIO:
         """A seekable binary stream; OSError when the file or member cannot be read."""
         if self.member is not None:
+            from scanner import archives
+
             return archives.open_member(self.member)
         return self.fs_path.open("rb")
 
@@ -235,6 +232,8 @@ class Artifact:
             return None
         shown = str(PurePosixPath(self.path).with_name(name))
         if self.member is not None:
+            from scanner import archives
+
             found = archives.find_sibling(self.member, name)
             if found is None:
                 return None
@@ -333,11 +332,9 @@ class _Collector:
         self.exclude = exclude
         self.out = Discovered()
         self.seen: set[str] = set()
-        # Member bytes kept from listing to analysis, shared by every archive of the scan.
-        self.cache = archives.CacheBudget(options.archive_limits.max_cached_bytes)
-        self.member_filter = archives.MemberFilter(
-            include=self._include_member, wants_head=_wants_head, is_read=self._member_is_read
-        )
+        # Member bytes kept from listing to analysis, shared by every archive of the scan (made when the
+        # first archive is met).
+        self.cache: archives.CacheBudget | None = None
 
     def add(self, path: Path, explicit: bool = False) -> None:
         key = str(path)
@@ -357,7 +354,7 @@ class _Collector:
         except OSError as exc:
             self._read_error(shown, exc)
             return
-        fmt = archives.detect_format(path.name, head) if head else None
+        fmt = archive_formats.detect_format(path.name, head) if head else None
         listing = self._list(path, shown, fmt) if fmt is not None else None
         model_zip = listing is not None and listing.is_model
         if model_zip:
@@ -365,10 +362,10 @@ class _Collector:
         # An archive stays an artifact itself (its name may be evidence) that no analyzer reads.
         kind = _artifact_kind(path.name, head, fmt, model_zip)
         self.out.artifacts.append(Artifact(shown, path, kind, info.st_size))
-        unsupported = archives.unsupported_archive(path.name)
+        unsupported = archive_formats.unsupported_archive(path.name)
         if unsupported is not None:
             self.out.notices.append(Notice(shown, NoticeKind.UNSUPPORTED, unsupported))
-        elif fmt is None and head and archives.named_like_archive(path.name) and not model_zip:
+        elif fmt is None and head and archive_formats.named_like_archive(path.name) and not model_zip:
             self.out.notices.append(
                 Notice(shown, NoticeKind.PARSE_ERROR, "named like an archive, but its bytes are not one")
             )
@@ -376,15 +373,22 @@ class _Collector:
     @staticmethod
     def _head(path: Path, size: int) -> bytes:
         """The first bytes, for the files whose format only the bytes tell."""
-        if size == 0 or not (_wants_head(path.name) or archives.named_like_archive(path.name)):
+        if size == 0 or not (_wants_head(path.name) or archive_formats.named_like_archive(path.name)):
             return b""
         with path.open("rb") as handle:
-            return handle.read(archives.HEAD_BYTES)
+            return handle.read(archive_formats.HEAD_BYTES)
 
-    def _list(self, path: Path, shown: str, fmt: archives.ArchiveFormat) -> archives.Listing:
+    def _list(self, path: Path, shown: str, fmt: archive_formats.ArchiveFormat) -> archives.Listing:
         """List an archive's members as artifacts (a zip that turns out to be a model lists none)."""
+        from scanner import archives
+
+        if self.cache is None:
+            self.cache = archives.CacheBudget(self.options.archive_limits.max_cached_bytes)
+        member_filter = archives.MemberFilter(
+            include=self._include_member, wants_head=_wants_head, is_read=self._member_is_read
+        )
         listing = archives.list_archive(
-            path, shown, fmt, self.options.archive_limits, self.member_filter, self.cache
+            path, shown, fmt, self.options.archive_limits, member_filter, self.cache
         )
         self.out.notices.extend(listing.notices)
         for entry in listing.entries:

@@ -27,7 +27,8 @@ from test_sarif import _findings, _validate
 
 from scanner import archives
 from scanner.api import scan
-from scanner.archives import ArchiveFormat, ArchiveLimits, clean_member_name, detect_format
+from scanner.archive_formats import ArchiveFormat, ArchiveLimits, detect_format
+from scanner.archives import clean_member_name
 from scanner.cli import main
 from scanner.discovery import Artifact, ArtifactKind, Discovered, DiscoveryOptions, discover
 from scanner.findings import NoticeKind, ScanResult
