@@ -22,7 +22,6 @@ policy turns into EMO008.
 from __future__ import annotations
 
 import datetime
-import difflib
 import re
 import sys
 from collections.abc import Iterable, Sequence
@@ -497,6 +496,8 @@ def _toml_error_position(exc: Exception) -> tuple[int, int]:
 
 
 def _suggest(word: str, choices: Sequence[str]) -> str:
+    import difflib  # only for a misspelt key
+
     close = difflib.get_close_matches(word, choices, n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
 

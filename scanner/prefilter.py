@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from scanner.findings import Capability
-from scanner.signatures import Catalog, normalise_word
+from scanner.signatures import WORD_SEPARATORS, Catalog, normalise_word
 
 # Label words shorter than this are too common as quoted strings to count ("hap", "neu" codes are
 # three letters, so three stays).
@@ -49,8 +49,6 @@ _WORD_BYTES = _ALNUM_BYTES | {ord("_")}
 _ENABLER_CAPABILITIES = (Capability.BIOMETRIC_INPUT, Capability.EXPRESSION)
 # The extension list at the end of a model-file pattern: `\.(?:h5|onnx)$` or `\.onnx$`.
 _PATTERN_EXTENSIONS = re.compile(r"\\\.(?:\(\?:([A-Za-z0-9|]+)\)|([A-Za-z0-9]+))\)?\$$")
-# What normalise_word drops when it compares names.
-_SEPARATORS = re.compile(r"[\s_\-<>|/]+")
 # Set EMOSCAN_PREFILTER_ENGINE=re to measure or debug the stdlib engine when google-re2 is installed.
 ENGINE_VARIABLE = "EMOSCAN_PREFILTER_ENGINE"
 
@@ -142,15 +140,13 @@ def plan(catalog: Catalog) -> Plan:
             continue  # expressions (smile, frown) are not emotions
         vocab_index[vocab.id] = len(out.thresholds)
         out.thresholds.append(vocab.min_match)
-    for word in label_tokens(catalog):
+    # Case variants that lower to one key compare equal to the same vocabulary words: one lookup each.
+    for key in {_lower(word) for word in label_tokens(catalog)}:
         owners = {
-            vocab_index[v.id]
-            for v in catalog.vocab_words.get(normalise_word(word), ())
-            if v.id in vocab_index
+            vocab_index[v.id] for v in catalog.vocab_words.get(normalise_word(key), ()) if v.id in vocab_index
         }
         if owners:
-            key = _lower(word)
-            out.labels[key] = tuple(sorted(owners | set(out.labels.get(key, ()))))
+            out.labels[key] = tuple(sorted(owners))
     for signature in catalog.model_files:
         if signature.capability not in _ENABLER_CAPABILITIES:
             found = _PATTERN_EXTENSIONS.search(signature.pattern)
@@ -183,7 +179,7 @@ def literal_tokens(catalog: Catalog) -> set[str]:
             if len(name) < 4:
                 continue
             tokens.add(name)
-            parts = [p for p in _SEPARATORS.split(name) if p]
+            parts = [p for p in WORD_SEPARATORS.split(name) if p]
             if len(parts) > 1:
                 tokens.update(joiner.join(parts) for joiner in ("", "_", "-", " "))
     return tokens

@@ -261,9 +261,13 @@ class ContextSignature:
     overridden_by: tuple[str, ...] = ()
 
 
+# What label comparison ignores between the letters of a word.
+WORD_SEPARATORS = re.compile(r"[\s_\-<>|/]+")
+
+
 def normalise_word(word: str) -> str:
     """Label comparison key: case- and separator-insensitive ("Happy", "HAPPY", "<|HAPPY|>")."""
-    return re.sub(r"[\s_\-<>|/]+", "", word.casefold())
+    return WORD_SEPARATORS.sub("", word.casefold())
 
 
 @dataclass(frozen=True)
