@@ -33,7 +33,6 @@ import libcst as cst
 from scanner import prefilter
 from scanner.analyzers.context import path_tokens
 from scanner.analyzers.cst_walk import Walker, children, positions
-from scanner.analyzers.dependencies import dependency_evidence, requirement_name
 from scanner.analyzers.text import TextError, decode, looks_binary, read_bytes
 from scanner.analyzers.tree import definitions_only
 from scanner.discovery import Artifact, ArtifactKind
@@ -614,6 +613,9 @@ class Collector:
 
     def on_requirement(self, spec: str, where: Location) -> None:
         """A requirement string in setup(install_requires=[...])."""
+        # Here: only setup.py files get this far, and the dependency parsers cost 12 ms to import.
+        from scanner.analyzers.dependencies import dependency_evidence, requirement_name
+
         parsed = requirement_name(spec)
         if parsed is None:
             return

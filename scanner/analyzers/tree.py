@@ -191,12 +191,11 @@ class _CodeText:
 
     def folder_line(self, folder: str) -> int | None:
         if folder not in self.folder_lines:
-            path = PurePosixPath(folder)
+            terms = _folder_terms(folder)
             # A string names a folder by its last part or a distinctive part; without any of them
             # in the text, only a glob can.
-            named = {part for part in path.parts if part.lower() not in GENERIC_SEGMENTS}
-            named_in_text = any(part in self.text for part in (path.name, *named))
-            self.folder_lines[folder] = _folder_line(path, self.paths if named_in_text else self.glob_paths)
+            named_in_text = any(part in self.text for part in terms.spelled)
+            self.folder_lines[folder] = _folder_line(terms, self.paths if named_in_text else self.glob_paths)
         return self.folder_lines[folder]
 
 
@@ -703,25 +702,49 @@ def _import_line(module: PurePosixPath, text: str) -> int | None:
     return None if match is None else text.count("\n", 0, match.start()) + 1
 
 
-def _folder_line(folder: PurePosixPath, paths: _StringPaths) -> int | None:
+@dataclass(frozen=True)
+class _FolderTerms:
+    """How code can spell one folder, worked out once per folder rather than once per code file."""
+
+    # The folder's path from the scan root, and each shorter tail of it ("a/b/c", "b/c", "c") that
+    # names it: a bare folder name names no folder in particular when it is generic ("data") or short
+    # ("S2"); the folder's full path does, generic or not ("./train").
+    tails: tuple[str, ...]
+    last: str
+    # Its non-generic parts, which a string or glob may name alone.
+    named: tuple[str, ...]
+    # What must be in a file's text for any string in it to name the folder (else only a glob can).
+    spelled: tuple[str, ...]
+
+
+@functools.lru_cache(maxsize=4096)
+def _folder_terms(folder: str) -> _FolderTerms:
+    path = PurePosixPath(folder)
+    parts = [p for p in path.parts if p not in ("", ".")]
+    named = tuple(part for part in parts if part.lower() not in GENERIC_SEGMENTS)
+    spelled = (path.name, *(part for part in path.parts if part.lower() not in GENERIC_SEGMENTS))
+    if not parts:
+        return _FolderTerms((), "", named, spelled)
+    distinctive = len(parts[-1]) >= 3 and parts[-1].lower() not in GENERIC_SEGMENTS
+    tails = tuple(
+        "/".join(parts[start:])
+        for start in range(len(parts))
+        if start == 0 or start < len(parts) - 1 or distinctive
+    )
+    return _FolderTerms(tails, parts[-1], named, spelled)
+
+
+def _folder_line(folder: _FolderTerms, paths: _StringPaths) -> int | None:
     """The first line of a string that names the folder: its full path (or a tail of it), or a
     non-generic folder name, or a glob that matches one ('data/Actor_*/*.wav')."""
-    parts = [p for p in folder.parts if p not in ("", ".")]
-    if not parts:
+    if not folder.tails:
         return None
-    distinctive = len(parts[-1]) >= 3 and parts[-1].lower() not in GENERIC_SEGMENTS
     hits: list[int] = []
-    for number, joined in paths.by_last.get(parts[-1], ()):
-        if any(
-            (joined == tail or joined.endswith("/" + tail))
-            # A bare folder name names no folder in particular when it is generic ("data") or short
-            # ("S2"); the folder's full path from the scan root does, generic or not ("./train").
-            and (start == 0 or start < len(parts) - 1 or distinctive)
-            for start, tail in ((start, "/".join(parts[start:])) for start in range(len(parts)))
-        ):
+    for number, joined in paths.by_last.get(folder.last, ()):
+        if any(joined == tail or joined.endswith("/" + tail) for tail in folder.tails):
             hits.append(number)
             break
-    named_parts = [part for part in parts if part.lower() not in GENERIC_SEGMENTS]
+    named_parts = folder.named
     hits.extend(paths.first_exact[part] for part in named_parts if part in paths.first_exact)
     for number, wild in paths.wildcards:
         if hits and number >= min(hits):
