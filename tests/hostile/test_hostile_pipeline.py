@@ -413,6 +413,7 @@ for package in (scanner, scanner.analyzers, scanner.output):
         if not module.name.endswith("__main__"):
             importlib.import_module(module.name)
 import libcst, libcst.metadata, json, tomllib, concurrent.futures, multiprocessing, encodings.idna
+import difflib  # click imports it while parsing a short option (-j)
 from scanner.signatures import load_catalog
 load_catalog()
 os.setgroups([])
