@@ -12,6 +12,9 @@
   code that uses it, when that code imports the module, opens the file or globs the folder, and runs a
   model on, or captures, a person there. The code gets a copy of the evidence at the line that refers
   to it, so "labels in one file, classifier in another" is one component.
+- Modules nothing imports or runs: their evidence becomes dormant.
+- Response fields the project defines itself: a read of `dominant_emotion` without a DeepFace import,
+  in a tree whose own classes define `dominant_emotion`, is the project's data and only a weak hint.
 
 File contents are read only for the few files that can take a link (code with a camera, a microphone,
 a model call) and for tiny files with model extensions (to recognise LFS pointers).
@@ -263,9 +266,13 @@ class RepositoryOutcome:
     found: tuple[Evidence, ...] = ()
     notices: tuple[Notice, ...] = ()
     dormant: tuple[str, ...] = ()
+    # Response-field reads that are the project's own data (see _own_field_reads), by evidence key.
+    own_fields: tuple[tuple[str, str, int, int], ...] = ()
 
     def apply(self, evidence: Sequence[Evidence]) -> list[Evidence]:
         everything = [*evidence, *self.found]
+        if self.own_fields:
+            everything = _as_own_field(everything, set(self.own_fields))
         return _as_dormant(everything, set(self.dormant)) if self.dormant else everything
 
 
@@ -300,7 +307,8 @@ def repository_pass(
     notices.extend(deps.notices)
     found.extend(_links(artifacts, [*evidence, *found], catalog, folders))
     dormant = _dormant_modules(artifacts, [*evidence, *found], library_only or {})
-    return RepositoryOutcome(tuple(found), tuple(notices), tuple(sorted(dormant)))
+    own_fields = _own_field_reads(artifacts, evidence, catalog)
+    return RepositoryOutcome(tuple(found), tuple(notices), tuple(sorted(dormant)), own_fields)
 
 
 def inputs_digest(
@@ -897,6 +905,104 @@ def definitions_only(module: ast.Module) -> bool:
             continue  # optional imports
         return False
     return True
+
+
+# --- response fields the project defines itself ------------------------------------------------------
+
+
+def _field_key(evidence: Evidence) -> tuple[str, str, int, int]:
+    where = evidence.location
+    return (where.path, evidence.signature_id, where.line, where.column)
+
+
+def _own_field_reads(
+    artifacts: Sequence[Artifact], evidence: Sequence[Evidence], catalog: Catalog
+) -> tuple[tuple[str, str, int, int], ...]:
+    """Reads of a distinctive response field (`x.dominant_emotion`, `d["dominant_emotion"]`) in a file
+    that does not import the field's package, where the project's own code defines that name as a
+    class field, method or property, or instance attribute: the project's data, not the package's
+    response (an emotional-memory library with a `dominant_emotion` property). A local variable named
+    like the field does not count: `dominant_emotion = result["dominant_emotion"]` is how code that
+    reads a package's response often spells it."""
+    imported = {
+        (e.location.path, e.package)
+        for e in evidence
+        if e.package and e.kind in (EvidenceKind.IMPORT, EvidenceKind.BIOMETRIC_INPUT)
+    }
+    reads = [
+        e
+        for e in evidence
+        if e.kind is EvidenceKind.RESPONSE_FIELD
+        and e.package
+        and e.strength < Strength.ARTIFACT
+        and (e.location.path, e.package) not in imported
+    ]
+    if not reads:
+        return ()
+    signatures = {f.id: f for f in catalog.fields}
+    names = {name for e in reads if e.signature_id in signatures for name in signatures[e.signature_id].names}
+    defined = _defined_attributes(artifacts, names)
+    return tuple(
+        sorted(
+            _field_key(e)
+            for e in reads
+            if e.signature_id in signatures and defined.intersection(signatures[e.signature_id].names)
+        )
+    )
+
+
+def _defined_attributes(artifacts: Sequence[Artifact], names: set[str]) -> set[str]:
+    """Which of `names` some Python module of the tree defines as an attribute of its own objects."""
+    defined: set[str] = set()
+    for artifact in artifacts:
+        if artifact.kind is not ArtifactKind.PYTHON or defined >= names:
+            continue
+        text = _read_text(artifact)
+        if text is None or not any(name in text for name in names - defined):
+            continue
+        try:
+            module = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        defined.update(_attributes_defined(module) & names)
+    return defined
+
+
+def _attributes_defined(module: ast.Module) -> set[str]:
+    """Names a module defines on its objects: class-body fields and methods, and `self.x = ...`."""
+    found: set[str] = set()
+    for node in ast.walk(module):
+        if isinstance(node, ast.ClassDef):
+            for statement in node.body:
+                if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    found.add(statement.name)
+                elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+                    found.add(statement.target.id)
+                elif isinstance(statement, ast.Assign):
+                    found.update(t.id for t in statement.targets if isinstance(t, ast.Name))
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            found.update(
+                t.attr
+                for t in targets
+                if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self"
+            )
+    return found
+
+
+def _as_own_field(evidence: Sequence[Evidence], keys: set[tuple[str, str, int, int]]) -> list[Evidence]:
+    return [
+        dataclasses.replace(
+            e,
+            strength=max(e.strength, Strength.ARTIFACT),
+            modality=Modality.UNKNOWN,
+            summary=e.summary
+            + f" (but no {e.package} import in this file, and the project defines that name itself)",
+        )
+        if e.kind is EvidenceKind.RESPONSE_FIELD and _field_key(e) in keys
+        else e
+        for e in evidence
+    ]
 
 
 def _as_dormant(evidence: Sequence[Evidence], modules: set[str]) -> list[Evidence]:

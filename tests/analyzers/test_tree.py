@@ -207,3 +207,77 @@ def test_every_dataset_file_pattern_ends_with_a_known_extension(catalog: Catalog
         for option in ending.removesuffix("$").removeprefix("(?:").removesuffix(")").split("|"):
             assert re.fullmatch(r"[A-Za-z0-9]+\??", option), (pattern.pattern, option)
             assert option.rstrip("?").lower() in extensions, (pattern.pattern, option)
+
+
+# --- response fields the project defines itself ---------------------------------------------------------
+
+DIALOG_MODEL = """
+from dataclasses import dataclass
+
+
+@dataclass
+class Dialog:
+    turns: list[str]
+    dominant_emotion: int
+    valence: float = 0.0
+"""
+
+
+def test_a_field_the_project_defines_is_its_own_data(scan_tree: ScanTree) -> None:
+    result = scan_tree(
+        {
+            "memory/model.py": DIALOG_MODEL,
+            "memory/persona.py": """
+            def summary(dialog):
+                return {"mood": dialog.dominant_emotion, "valence": dialog.valence}
+            """,
+        }
+    )
+    assert rule_hits(result) == []
+    (read,) = [e for e in result.evidence if e.kind is EvidenceKind.RESPONSE_FIELD]
+    assert (read.location.path, read.location.line) == ("memory/persona.py", 2)
+    assert read.modality.value == "unknown"
+    assert read.summary.endswith(
+        "(but no deepface import in this file, and the project defines that name itself)"
+    )
+
+
+def test_a_local_variable_named_like_the_field_does_not_count(scan_tree: ScanTree) -> None:
+    # A client of DeepFace's REST API: the package is never imported, and the response field is the
+    # evidence; naming a variable after it is not defining it.
+    result = scan_tree(
+        {
+            "kiosk/client.py": """
+            import requests
+
+            def mood_of(image_b64):
+                response = requests.post("http://faces:5005/analyze", json={"img": image_b64})
+                dominant_emotion = response.json()["results"][0]["dominant_emotion"]
+                return dominant_emotion
+            """,
+        }
+    )
+    hit = only(result, "EMO004")
+    assert (hit.location.path, hit.location.line) == ("kiosk/client.py", 5)
+    assert hit.component is not None and hit.component.modality.value == "face"
+
+
+def test_a_field_read_beside_the_package_import_stays_direct(scan_tree: ScanTree) -> None:
+    result = scan_tree(
+        {
+            "memory/model.py": DIALOG_MODEL,
+            "kiosk/camera.py": """
+            from deepface import DeepFace
+
+            class Reading:
+                def __init__(self, frame):
+                    self.dominant_emotion = DeepFace.analyze(frame, actions=["emotion"])[0]["dominant_emotion"]
+            """,
+        }
+    )
+    reads = [e for e in result.evidence if e.kind is EvidenceKind.RESPONSE_FIELD]
+    # The attribute it sets and the response key it reads, both on line 5, both DeepFace's.
+    assert {(e.location.path, e.location.line, e.modality.value, e.strength.name) for e in reads} == {
+        ("kiosk/camera.py", 5, "face", "DIRECT")
+    }
+    assert rule_hits(result) == [("EMO004", "kiosk/camera.py", 5)]
