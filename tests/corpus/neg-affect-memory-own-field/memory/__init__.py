@@ -1,0 +1,1 @@
+"""Episodic memory for a conversational agent, recalled by how an episode felt."""
