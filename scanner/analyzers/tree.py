@@ -15,6 +15,8 @@
 - Modules nothing imports or runs: their evidence becomes dormant.
 - Response fields the project defines itself: a read of `dominant_emotion` without a DeepFace import,
   in a tree whose own classes define `dominant_emotion`, is the project's data and only a weak hint.
+- The project's own modules named like a dedicated package (`src/fer/`, `feat/`): importing them is
+  not evidence.
 
 File contents are read only for the few files that can take a link (code with a camera, a microphone,
 a model call) and for tiny files with model extensions (to recognise LFS pointers).
@@ -50,7 +52,7 @@ from scanner.findings import (
     Strength,
 )
 from scanner.labels import match_labels
-from scanner.signatures import Catalog, DatasetSignature, ModelFileSignature, normalise_word
+from scanner.signatures import Catalog, DatasetSignature, ModelFileSignature, normalise_dist, normalise_word
 
 CODE_KINDS = frozenset({ArtifactKind.PYTHON, ArtifactKind.NOTEBOOK})
 
@@ -268,9 +270,16 @@ class RepositoryOutcome:
     dormant: tuple[str, ...] = ()
     # Response-field reads that are the project's own data (see _own_field_reads), by evidence key.
     own_fields: tuple[tuple[str, str, int, int], ...] = ()
+    # Imports of the project's own module that shares a catalogue package's name (see _local_imports).
+    local_imports: tuple[tuple[str, str, int, int], ...] = ()
 
     def apply(self, evidence: Sequence[Evidence]) -> list[Evidence]:
         everything = [*evidence, *self.found]
+        if self.local_imports:
+            local = set(self.local_imports)
+            everything = [
+                e for e in everything if not (e.kind is EvidenceKind.IMPORT and _field_key(e) in local)
+            ]
         if self.own_fields:
             everything = _as_own_field(everything, set(self.own_fields))
         return _as_dormant(everything, set(self.dormant)) if self.dormant else everything
@@ -308,7 +317,8 @@ def repository_pass(
     found.extend(_links(artifacts, [*evidence, *found], catalog, folders))
     dormant = _dormant_modules(artifacts, [*evidence, *found], library_only or {})
     own_fields = _own_field_reads(artifacts, evidence, catalog)
-    return RepositoryOutcome(tuple(found), tuple(notices), tuple(sorted(dormant)), own_fields)
+    local_imports = _local_imports(artifacts, evidence, catalog)
+    return RepositoryOutcome(tuple(found), tuple(notices), tuple(sorted(dormant)), own_fields, local_imports)
 
 
 def inputs_digest(
@@ -988,6 +998,41 @@ def _attributes_defined(module: ast.Module) -> set[str]:
                 if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self"
             )
     return found
+
+
+def _local_imports(
+    artifacts: Sequence[Artifact], evidence: Sequence[Evidence], catalog: Catalog
+) -> tuple[tuple[str, str, int, int], ...]:
+    """Import evidence for a dedicated emotion-recognition package whose import name the project's own
+    code provides: a package folder (`fer/__init__.py`) or module (`feat.py`) at the scan root, under
+    `src/`, or beside the importing file. Python finds that one (a feature-engineering package called
+    `feat` is not py-feat); the evidence is dropped, while calls into a catalogued API still count on
+    their own (the library's own repository: its examples call it)."""
+    imports = [e for e in evidence if e.kind is EvidenceKind.IMPORT and e.package]
+    if not imports:
+        return ()
+    provided: set[tuple[str, str]] = set()  # (folder, top-level module name)
+    for artifact in artifacts:
+        if artifact.kind is not ArtifactKind.PYTHON:
+            continue
+        folder, _, name = artifact.path.rpartition("/")
+        if name == "__init__.py" and folder:
+            parent, _, package_folder = folder.rpartition("/")
+            provided.add((parent, package_folder))
+        elif name.endswith(".py"):
+            provided.add((folder, name[: -len(".py")]))
+    if not provided:
+        return ()
+    local: list[tuple[str, str, int, int]] = []
+    for item in imports:
+        package = catalog.package_by_name.get(normalise_dist(item.package or ""))
+        if package is None or not package.dedicated or not package.imports:
+            continue  # an enabler's import (deepface, opencv) only corroborates; its own repository needs it
+        here = item.location.path.rpartition("/")[0]
+        roots = {name.split(".")[0] for name in package.imports}
+        if all(any((folder, root) in provided for folder in ("", "src", here)) for root in roots):
+            local.append(_field_key(item))
+    return tuple(sorted(local))
 
 
 def _as_own_field(evidence: Sequence[Evidence], keys: set[tuple[str, str, int, int]]) -> list[Evidence]:

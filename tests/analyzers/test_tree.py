@@ -281,3 +281,56 @@ def test_a_field_read_beside_the_package_import_stays_direct(scan_tree: ScanTree
         ("kiosk/camera.py", 5, "face", "DIRECT")
     }
     assert rule_hits(result) == [("EMO004", "kiosk/camera.py", 5)]
+
+
+# --- the project's own module named like a catalogue package ---------------------------------------------
+
+
+def test_a_local_package_named_like_a_catalogue_package_is_not_it(scan_tree: ScanTree) -> None:
+    # A churn model with a feature-engineering package called `feat`: not py-feat.
+    result = scan_tree(
+        {
+            "feat/__init__.py": '"""Feature engineering for the churn model."""\n',
+            "feat/encoders.py": """
+            import pandas as pd
+
+            def target_encode(frame: pd.DataFrame, column: str, target: str) -> pd.Series:
+                return frame.groupby(column)[target].transform("mean")
+            """,
+            "train.py": """
+            import pandas as pd
+            from feat.encoders import target_encode
+
+            frame = pd.read_csv("customers.csv")
+            frame["plan_rate"] = target_encode(frame, "plan", "churned")
+            """,
+        }
+    )
+    assert rule_hits(result) == []
+    assert [e for e in result.evidence if e.kind is EvidenceKind.IMPORT] == []
+
+
+def test_a_src_layout_package_is_local_but_its_api_calls_still_count(scan_tree: ScanTree) -> None:
+    # The library's own repository: its examples import the package from src/, and what they call is
+    # still emotion recognition.
+    result = scan_tree(
+        {
+            "src/fer/__init__.py": "from fer.classes import FER\n",
+            "src/fer/classes.py": "class FER:\n    def detect_emotions(self, img):\n        return []\n",
+            "examples/webcam.py": """
+            import cv2
+            from fer import FER
+
+            detector = FER(mtcnn=True)
+            ok, frame = cv2.VideoCapture(0).read()
+            print(detector.detect_emotions(frame))
+            """,
+        }
+    )
+    imports = [
+        e
+        for e in result.evidence
+        if e.kind is EvidenceKind.IMPORT and e.location.path == "examples/webcam.py"
+    ]
+    assert imports == []
+    assert rule_hits(result) == [("EMO004", "examples/webcam.py", 6)]
