@@ -480,3 +480,34 @@ def test_a_package_importing_itself_is_not_use(scan_tree: ScanTree) -> None:
         {"feat/plotting.py": "from feat.utils import io\nfrom feat.pretrained import AU_LANDMARK_MAP\n"}
     )
     assert rule_hits(result) == []
+
+
+# --- text inputs decide the modality, a camera still wins ---------------------------------------------------
+
+TEXT_CLASSIFIER = """
+import joblib
+from tensorflow.keras.preprocessing.text import Tokenizer
+
+tokenizer = Tokenizer(num_words=20000)
+model = joblib.load("emotion_model.joblib")
+
+def read(messages):
+    predicted_emotion = model.predict(tokenizer.texts_to_matrix(messages))
+    return predicted_emotion
+"""
+
+
+def test_a_tokenizer_makes_an_emotion_classifier_a_text_one(scan_tree: ScanTree) -> None:
+    result = scan_tree({"chat/mood.py": TEXT_CLASSIFIER})
+    hit = only(result, "EMO006")
+    assert hit.component is not None and hit.component.modality.value == "text"
+    (tokenizer,) = [e for e in hit.component.evidence if e.signature_id == "input.text.keras_tokenizer"]
+    assert (tokenizer.kind, tokenizer.location.line) == (EvidenceKind.BIOMETRIC_INPUT, 4)
+
+
+def test_a_camera_beside_a_tokenizer_keeps_the_classifier_biometric(scan_tree: ScanTree) -> None:
+    code = TEXT_CLASSIFIER + "\nimport cv2\n\nok, frame = cv2.VideoCapture(0).read()\n"
+    result = scan_tree({"kiosk/mood.py": code})
+    hit = only(result, "EMO004")
+    assert hit.component is not None and hit.component.modality.value == "face"
+    assert [r.rule_id for r in result.results] == ["EMO004"]
