@@ -968,7 +968,8 @@ def _defined_attributes(artifacts: Sequence[Artifact], names: set[str]) -> set[s
         if artifact.kind is not ArtifactKind.PYTHON or defined >= names:
             continue
         text = _read_text(artifact)
-        if text is None or not any(name in text for name in names - defined):
+        wanted = names - defined
+        if text is None or not any(name in text for name in wanted) or not _may_define(text, wanted):
             continue
         try:
             module = ast.parse(text)
@@ -976,6 +977,16 @@ def _defined_attributes(artifacts: Sequence[Artifact], names: set[str]) -> set[s
             continue
         defined.update(_attributes_defined(module) & names)
     return defined
+
+
+def _may_define(text: str, names: set[str]) -> bool:
+    """Whether a line of `text` could define one of `names` (`def name`, `name:` or `name =` at the start
+    of a line, `self.name =`): most files only read the field, and need no syntax tree."""
+    alternatives = "|".join(re.escape(name) for name in sorted(names))
+    pattern = (
+        rf"^[ \t]*(?:(?:async[ \t]+)?def[ \t]+(?:{alternatives})\b|(?:self\.)?(?:{alternatives})[ \t]*[:=])"
+    )
+    return re.search(pattern, text, re.MULTILINE) is not None
 
 
 def _attributes_defined(module: ast.Module) -> set[str]:
