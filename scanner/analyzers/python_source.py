@@ -479,17 +479,21 @@ class Collector:
         else:
             model_use = (TRAINING_SIGNATURE, "trains a model") if method in TRAINING_CALLS else None
         if model_use is not None:
-            self.add(
-                Evidence(
-                    kind=EvidenceKind.CALL,
-                    signature_id=model_use[0],
-                    location=where,
-                    summary=f"{model_use[1]} ({_short(qualname)})",
-                    modality=Modality.UNKNOWN,
-                    capability=Capability.BIOMETRIC_INPUT,
-                    strength=Strength.CONTEXT,
-                )
+            self.on_model_use(model_use[0], f"{model_use[1]} ({_short(qualname)})", where)
+
+    def on_model_use(self, signature_id: str, summary: str, where: Location) -> None:
+        """A model being run or trained: context that makes a label list nearby credible."""
+        self.add(
+            Evidence(
+                kind=EvidenceKind.CALL,
+                signature_id=signature_id,
+                location=where,
+                summary=summary,
+                modality=Modality.UNKNOWN,
+                capability=Capability.BIOMETRIC_INPUT,
+                strength=Strength.CONTEXT,
             )
+        )
 
     def _unresolved_method(self, method: str) -> tuple[CallSignature, ...]:
         """A method called on a receiver the resolver cannot type (a parameter, a loop variable):
@@ -705,21 +709,33 @@ MODEL_OUTPUT_WORDS = frozenset(
 )
 
 
-def _computed(value: cst.BaseExpression) -> bool:
-    """An expression that reads a model's output: a call or subscript whose names speak of predictions,
-    results, a model or a classifier (not a form field, a config value or a random choice)."""
-    if not isinstance(value, (cst.Call, cst.Subscript, cst.Await, cst.BinaryOperation, cst.IfExp)):
-        return False
+# Words of an index expression that say it is a classifier's output (`LABELS[np.argmax(preds)]`,
+# `[...][prediction[0]]`); narrower than MODEL_OUTPUT_WORDS, since any variable may index a list.
+PREDICTION_INDEX_WORDS = frozenset(
+    {"predict", "prediction", "predictions", "pred", "preds", "predicted", "argmax", "logits", "probs"}
+)
+
+
+def _names_in(value: cst.CSTNode, limit: int = 200) -> set[str]:
+    """The words of the names in an expression (`np.argmax(preds)` -> {np, argmax, preds})."""
     words: set[str] = set()
     stack: list[cst.CSTNode] = [value]
     visited = 0
-    while stack and visited < 200:
+    while stack and visited < limit:
         node = stack.pop()
         visited += 1
         if isinstance(node, cst.Name):
             words.update(path_tokens(node.value.replace("_", " ")))
         stack.extend(children(node))
-    return bool(words & MODEL_OUTPUT_WORDS)
+    return words
+
+
+def _computed(value: cst.BaseExpression) -> bool:
+    """An expression that reads a model's output: a call or subscript whose names speak of predictions,
+    results, a model or a classifier (not a form field, a config value or a random choice)."""
+    if not isinstance(value, (cst.Call, cst.Subscript, cst.Await, cst.BinaryOperation, cst.IfExp)):
+        return False
+    return bool(_names_in(value) & MODEL_OUTPUT_WORDS)
 
 
 def _dataset_in_path(catalog: Catalog, value: str) -> DatasetSignature | None:
@@ -1274,6 +1290,24 @@ class _Visitor(Walker):
                 key = string_value(element.slice.value)
                 if key is not None:
                     self.c.on_field(key, self.where(element))
+                elif (
+                    self.is_label_list(node.value) and _names_in(element.slice.value) & PREDICTION_INDEX_WORDS
+                ):
+                    # `EMOTIONS[np.argmax(preds)]`, `["happy", "sad"][prediction[0]]`: a model's output
+                    # read through a label list, even when the model is called in a way nothing names.
+                    self.c.on_model_use(
+                        INFERENCE_SIGNATURE,
+                        "reads a model's prediction through a label list",
+                        self.where(node),
+                    )
+
+    def is_label_list(self, value: cst.BaseExpression) -> bool:
+        """A list or tuple of two or more strings, written here or bound to a name in this file."""
+        if isinstance(value, cst.Name):
+            return len(self.c.constants.get(value.value, ())) >= 2
+        if isinstance(value, (cst.List, cst.Tuple)):
+            return sum(1 for e in value.elements if string_value(e.value) is not None) >= 2
+        return False
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         if node.attr.value in self.c.catalog.field_by_name:

@@ -511,3 +511,38 @@ def test_a_camera_beside_a_tokenizer_keeps_the_classifier_biometric(scan_tree: S
     hit = only(result, "EMO004")
     assert hit.component is not None and hit.component.modality.value == "face"
     assert [r.rule_id for r in result.results] == ["EMO004"]
+
+
+# --- a label list read through a model's prediction ------------------------------------------------------
+
+
+def test_a_label_list_indexed_by_a_prediction_is_a_model_output(scan_tree: ScanTree) -> None:
+    result = scan_tree(
+        {
+            "read.py": """
+            import numpy as np
+
+            def label(model, features):
+                return ["neutral", "happy", "sad", "angry", "fearful"][int(np.argmax(model(features)))]
+            """
+        }
+    )
+    (use,) = [e for e in result.evidence if e.summary == "reads a model's prediction through a label list"]
+    assert (use.location.line, use.strength.name) == (4, "CONTEXT")
+    assert rule_hits(result) == [("EMO004", "read.py", 4)]
+
+
+def test_a_label_list_indexed_by_a_choice_is_not(scan_tree: ScanTree) -> None:
+    # A mood picker: the user's choice, not a model's output, indexes the list.
+    result = scan_tree(
+        {
+            "picker.py": """
+            MOODS = ["happy", "sad", "angry", "fearful", "calm"]
+
+            def mood_of(choice: int) -> str:
+                return MOODS[choice]
+            """
+        }
+    )
+    assert [e for e in result.evidence if e.summary.startswith("reads a model's prediction")] == []
+    assert rule_hits(result) == []
