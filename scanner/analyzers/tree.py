@@ -668,16 +668,20 @@ def _strings(text: str) -> list[tuple[int, str]]:
 
 
 _BINDING = re.compile(r"^[ \t]*(?:[A-Za-z_]\w*\.)*([A-Za-z_]\w*)[ \t]*(?::[^=\n]+)?=[ \t]*[\[\(\{]")
+_DEFINITION = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:class|def)[ \t]+([A-Za-z_]\w*)")
 
 
 def _with_bindings(orphans: list[_Orphan], artifacts: Sequence[Artifact]) -> list[_Orphan]:
     """Fill in the names label lists in Python modules are bound to; a list bound to no name (an
-    argument, a set in an expression) cannot be used elsewhere and is dropped."""
+    argument, a set in an expression) cannot be used elsewhere and is dropped. A dataset named by a
+    class or function of a module (`class RavdessDataset:`) is bound to that name, so code that
+    imports it and trains or runs a model gets the dataset."""
     by_path = {a.path: a for a in artifacts}
     texts: dict[str, list[str]] = {}
     out: list[_Orphan] = []
     for orphan in orphans:
-        if not (orphan.artifact_path.endswith(".py") and orphan.evidence.kind is EvidenceKind.LABELS):
+        kind = orphan.evidence.kind
+        if not (orphan.artifact_path.endswith(".py") and kind in (EvidenceKind.LABELS, EvidenceKind.DATASET)):
             out.append(orphan)
             continue
         if orphan.artifact_path not in texts:
@@ -686,7 +690,12 @@ def _with_bindings(orphans: list[_Orphan], artifacts: Sequence[Artifact]) -> lis
             texts[orphan.artifact_path] = text.splitlines() if text is not None else []
         lines = texts[orphan.artifact_path]
         line = orphan.evidence.location.line
-        match = _BINDING.match(lines[line - 1]) if 0 < line <= len(lines) else None
+        source = lines[line - 1] if 0 < line <= len(lines) else ""
+        if kind is EvidenceKind.DATASET:
+            match = _DEFINITION.match(source)
+            out.append(dataclasses.replace(orphan, binding=match.group(1)) if match is not None else orphan)
+            continue
+        match = _BINDING.match(source)
         if match is not None:
             out.append(dataclasses.replace(orphan, binding=match.group(1)))
     return out
@@ -696,7 +705,7 @@ def _reference(orphan: _Orphan, source: PurePosixPath, code: _CodeText) -> int |
     """The line of a code file that refers to the orphan's module, file or folder (at `source`), or
     None."""
     # Substring tests first: most files mention none of an orphan's names, and need no string table.
-    if source.suffix == ".py" and orphan.evidence.kind is EvidenceKind.LABELS:
+    if source.suffix == ".py" and (orphan.evidence.kind is EvidenceKind.LABELS or orphan.binding is not None):
         binding = orphan.binding
         if binding is None or binding not in code.text or binding not in code.words:
             return None

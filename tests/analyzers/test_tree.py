@@ -334,3 +334,33 @@ def test_a_src_layout_package_is_local_but_its_api_calls_still_count(scan_tree: 
     ]
     assert imports == []
     assert rule_hits(result) == [("EMO004", "examples/webcam.py", 6)]
+
+
+def test_a_dataset_named_by_a_loader_links_into_the_code_that_trains_on_it(scan_tree: ScanTree) -> None:
+    result = scan_tree(
+        {
+            "data/loaders.py": """
+            import os
+
+            import numpy as np
+
+            def load_ravdess(root):
+                paths = sorted(os.listdir(root))
+                return np.stack([np.load(os.path.join(root, p)) for p in paths])
+            """,
+            "train.py": """
+            from sklearn.neural_network import MLPClassifier
+
+            from data.loaders import load_ravdess
+
+            features, labels = load_ravdess("features/")
+            model = MLPClassifier(hidden_layer_sizes=(256,)).fit(features[:-100], labels[:-100])
+            print((model.predict(features[-100:]) == labels[-100:]).mean())
+            """,
+        }
+    )
+    hit = only(result, "EMO004")
+    assert (hit.location.path, hit.location.line) == ("train.py", 3)
+    assert hit.component is not None and hit.component.modality.value == "voice"
+    (link,) = [e for e in hit.component.evidence if e.kind is EvidenceKind.DATASET]
+    assert link.summary.startswith("uses data/loaders.py:5, where identifier 'load_ravdess' names")
