@@ -34,7 +34,7 @@ from scanner import prefilter
 from scanner.analyzers.context import path_tokens
 from scanner.analyzers.cst_walk import Walker, children, positions
 from scanner.analyzers.text import TextError, decode, looks_binary, read_bytes
-from scanner.analyzers.tree import definitions_only
+from scanner.analyzers.tree import definitions_only, field_hint
 from scanner.discovery import Artifact, ArtifactKind
 from scanner.findings import (
     Capability,
@@ -362,12 +362,7 @@ class Collector:
             return evidence
         if normalise_dist(evidence.package) in self.packages:
             return evidence
-        return dataclasses.replace(
-            evidence,
-            strength=max(evidence.strength, Strength.ARTIFACT),
-            modality=Modality.UNKNOWN,
-            summary=evidence.summary + f" (but no {evidence.package} import in this file)",
-        )
+        return field_hint(evidence, f"no {evidence.package} import in this file")
 
     # --- evidence builders ------------------------------------------------------------------------
 

@@ -278,7 +278,7 @@ class RepositoryOutcome:
         if self.local_imports:
             local = set(self.local_imports)
             everything = [
-                e for e in everything if not (e.kind is EvidenceKind.IMPORT and _field_key(e) in local)
+                e for e in everything if not (e.kind is EvidenceKind.IMPORT and _evidence_key(e) in local)
             ]
         if self.own_fields:
             everything = _as_own_field(everything, set(self.own_fields))
@@ -897,11 +897,16 @@ def _can_refer(artifact: Artifact) -> bool:
 
 
 def _library_only(text: str) -> bool:
+    module = _syntax_tree(text)
+    return module is not None and definitions_only(module)
+
+
+def _syntax_tree(text: str) -> ast.Module | None:
+    """CPython's syntax tree of a module, or None when it does not parse (or nests too deeply)."""
     try:
-        module = ast.parse(text)
+        return ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return definitions_only(module)
+        return None
 
 
 def definitions_only(module: ast.Module) -> bool:
@@ -929,7 +934,7 @@ def definitions_only(module: ast.Module) -> bool:
 # --- response fields the project defines itself ------------------------------------------------------
 
 
-def _field_key(evidence: Evidence) -> tuple[str, str, int, int]:
+def _evidence_key(evidence: Evidence) -> tuple[str, str, int, int]:
     where = evidence.location
     return (where.path, evidence.signature_id, where.line, where.column)
 
@@ -963,7 +968,7 @@ def _own_field_reads(
     defined = _defined_attributes(artifacts, names)
     return tuple(
         sorted(
-            _field_key(e)
+            _evidence_key(e)
             for e in reads
             if e.signature_id in signatures and defined.intersection(signatures[e.signature_id].names)
         )
@@ -980,11 +985,9 @@ def _defined_attributes(artifacts: Sequence[Artifact], names: set[str]) -> set[s
         wanted = names - defined
         if text is None or not any(name in text for name in wanted) or not _may_define(text, wanted):
             continue
-        try:
-            module = ast.parse(text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            continue
-        defined.update(_attributes_defined(module) & names)
+        module = _syntax_tree(text)
+        if module is not None:
+            defined.update(_attributes_defined(module) & names)
     return defined
 
 
@@ -1051,23 +1054,28 @@ def _local_imports(
         here = item.location.path.rpartition("/")[0]
         roots = {name.split(".")[0] for name in package.imports}
         if all(any((folder, root) in provided for folder in ("", "src", here)) for root in roots):
-            local.append(_field_key(item))
+            local.append(_evidence_key(item))
     return tuple(sorted(local))
 
 
 def _as_own_field(evidence: Sequence[Evidence], keys: set[tuple[str, str, int, int]]) -> list[Evidence]:
     return [
-        dataclasses.replace(
-            e,
-            strength=max(e.strength, Strength.ARTIFACT),
-            modality=Modality.UNKNOWN,
-            summary=e.summary
-            + f" (but no {e.package} import in this file, and the project defines that name itself)",
-        )
-        if e.kind is EvidenceKind.RESPONSE_FIELD and _field_key(e) in keys
+        field_hint(e, f"no {e.package} import in this file, and the project defines that name itself")
+        if e.kind is EvidenceKind.RESPONSE_FIELD and _evidence_key(e) in keys
         else e
         for e in evidence
     ]
+
+
+def field_hint(evidence: Evidence, reason: str) -> Evidence:
+    """A response-field read that does not show the package's response (`reason` says why): a weak,
+    modality-less hint that needs corroboration. The Python analyzer gates plain-word fields with it."""
+    return dataclasses.replace(
+        evidence,
+        strength=max(evidence.strength, Strength.ARTIFACT),
+        modality=Modality.UNKNOWN,
+        summary=evidence.summary + f" (but {reason})",
+    )
 
 
 def _as_dormant(evidence: Sequence[Evidence], modules: set[str]) -> list[Evidence]:
