@@ -8,7 +8,9 @@ only reads the tree, and needs positions for the handful of nodes that become ev
 - `Walker` visits nodes in source order by reading their fields, skipping the fields that hold only
   whitespace, brackets and punctuation (nothing the analyzer looks at lives there);
 - `positions` generates code for the module while counting characters, records the spans of the
-  requested nodes only, and stops as soon as the last of them is done.
+  requested nodes only, and stops as soon as the last of them is done;
+- `parse_module` parses without libcst's per-node validation (a third of the parse), which checks
+  invariants of trees built by hand; the parser's own output has them.
 
 Spans follow `PositionProvider`'s rules (the node's syntactic extent, parentheses excluded), so
 locations match what libcst reports.
@@ -166,6 +168,26 @@ class Walker:
 Span = tuple[int, int, int, int]
 
 _NEWLINE = re.compile(r"\r\n?|\n")
+
+
+def parse_module(text: str) -> cst.Module:
+    """`libcst.parse_module(text)` without validating each node as it is built. Every node's
+    `__post_init__` (defined once, on `CSTNode`) runs `_validate`, which guards trees that code
+    assembles; a parsed tree is valid by construction, and libcst's own comment there names skipping
+    it for parsing as the better design. Validation is switched off for this call only, in this
+    process; a libcst without that hook is parsed as usual."""
+    original = cst.CSTNode.__dict__.get("__post_init__")
+    if original is None:
+        return cst.parse_module(text)
+    cst.CSTNode.__post_init__ = _no_validation  # type: ignore[method-assign]
+    try:
+        return cst.parse_module(text)
+    finally:
+        cst.CSTNode.__post_init__ = original  # type: ignore[method-assign]
+
+
+def _no_validation(self: cst.CSTNode) -> None:
+    return None
 
 
 class _AllFound(Exception):

@@ -32,7 +32,7 @@ import libcst as cst
 
 from scanner import prefilter
 from scanner.analyzers.context import path_tokens
-from scanner.analyzers.cst_walk import Walker, children, positions
+from scanner.analyzers.cst_walk import Walker, children, parse_module, positions
 from scanner.analyzers.text import TextError, decode, looks_binary, read_bytes
 from scanner.analyzers.tree import definitions_only, field_hint
 from scanner.discovery import Artifact, ArtifactKind
@@ -257,7 +257,7 @@ class Collector:
             LexicalScanner(self, line_map).scan(text)
             return
         try:
-            module = cst.parse_module(text)
+            module = parse_module(text)
         except cst.ParserSyntaxError as exc:
             raw_line, column, reason = _syntax_error(text, exc)
             line = line_map(raw_line)
@@ -299,7 +299,7 @@ class Collector:
                 if parser_hazard(code) is not None:
                     continue
                 try:
-                    module = cst.parse_module(code)
+                    module = parse_module(code)
                 except (cst.ParserSyntaxError, RecursionError, MemoryError):
                     continue
 

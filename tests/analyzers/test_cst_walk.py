@@ -6,7 +6,7 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from scanner.analyzers.cst_walk import Walker, children, positions
+from scanner.analyzers.cst_walk import Walker, children, parse_module, positions
 
 SAMPLES = {
     "service": '''\
@@ -158,3 +158,36 @@ def test_children_skips_punctuation_and_keeps_source_order() -> None:
     assert isinstance(call, cst.Call)
     kinds = [type(c).__name__ for c in children(call)]
     assert kinds == ["Attribute", "Arg", "Arg"]
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_parse_without_validation_gives_libcst_s_tree(name: str) -> None:
+    text = SAMPLES[name]
+    module = parse_module(text)
+    assert module.deep_equals(cst.parse_module(text))
+    assert module.code == text
+
+
+def test_parse_skips_node_validation_and_restores_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    validated: list[str] = []
+    original = cst.Name._validate
+
+    def counting(self: cst.Name) -> None:
+        validated.append(self.value)
+        original(self)
+
+    monkeypatch.setattr(cst.Name, "_validate", counting)
+    parse_module("import fer\ndetector = fer.FER()\n")
+    assert validated == []  # the speed-up is live with the installed libcst
+    cst.parse_module("import fer\n")
+    assert validated == ["fer"]
+    with pytest.raises(cst.CSTValidationError):
+        cst.Name("")  # validation is back on for trees built by code
+
+
+def test_parse_errors_still_raise() -> None:
+    with pytest.raises(cst.ParserSyntaxError):
+        parse_module("def broken(:\n")
+    cst.Name("ok")  # and validation was restored after the failed parse
+    with pytest.raises(cst.CSTValidationError):
+        cst.Name("")
