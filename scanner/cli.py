@@ -213,6 +213,7 @@ def _run_scan(paths: tuple[Path, ...], config: Config) -> ScanResult:
     from scanner.baseline import BaselineError
     from scanner.signatures import CatalogError
 
+    own_process()
     try:
         return run_scan(list(paths) or [Path(".")], config)
     except BaselineError as exc:
@@ -224,6 +225,13 @@ def _run_scan(paths: tuple[Path, ...], config: Config) -> ScanResult:
     except CatalogError as exc:
         _error(f"signature catalogue is invalid: {exc}")
         sys.exit(EXIT_USAGE)
+
+
+def own_process() -> None:
+    """This process is emoscan's: the analyzers may tune the libraries they use for it."""
+    from scanner import analyzers
+
+    analyzers.own_process()
 
 
 def _render(
@@ -403,6 +411,8 @@ def baseline_create(paths: tuple[Path, ...], output: Path, **declared: Any) -> N
     import json
 
     from scanner.api import NothingToScan, create_baseline
+
+    own_process()
 
     try:
         document = create_baseline(list(paths) or [Path(".")], _config(declared))

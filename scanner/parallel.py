@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scanner.analyzers import REGISTRY
+from scanner.analyzers import REGISTRY, own_process
 from scanner.analyzers.text import MAX_TEXT_BYTES, TextError, looks_binary, read_bytes
 from scanner.discovery import Artifact, ArtifactKind
 from scanner.findings import FileOutcome, Notice, NoticeKind
@@ -250,6 +250,7 @@ _worker_state: tuple[Catalog, AnalyzeFn] | None = None
 def _init_worker(catalog: Catalog, analyze: AnalyzeFn) -> None:
     global _worker_state
     _worker_state = (catalog, analyze)
+    own_process()  # a worker only analyses, whoever started the pool
 
 
 def _work(artifacts: list[Artifact]) -> list[FileOutcome]:

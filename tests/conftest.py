@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NoReturn
 
+import libcst
 import pytest
 
+from scanner import analyzers
 from scanner.api import scan
 from scanner.config import Config
 from scanner.findings import Result, ScanResult
@@ -31,6 +33,21 @@ def write_tree(root: Path, files: dict[str, str | bytes]) -> None:
 def _private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
     """CLI runs use the content-hash cache; keep it out of the user's cache directory."""
     os.environ.setdefault("EMOSCAN_CACHE_DIR", str(tmp_path_factory.mktemp("emoscan-cache")))
+
+
+# libcst's own node validation hook, as installed.
+_LIBCST_POST_INIT = libcst.CSTNode.__dict__["__post_init__"]
+
+
+@pytest.fixture(autouse=True)
+def _libcst_as_installed() -> Iterator[None]:
+    """CLI tests run emoscan in this process, which then counts as emoscan's own and turns libcst's
+    node validation off (cst_walk.skip_validation): every test starts and ends with libcst as installed."""
+    analyzers._owned = False
+    libcst.CSTNode.__post_init__ = _LIBCST_POST_INIT  # type: ignore[method-assign]
+    yield
+    analyzers._owned = False
+    libcst.CSTNode.__post_init__ = _LIBCST_POST_INIT  # type: ignore[method-assign]
 
 
 @pytest.fixture

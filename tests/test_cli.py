@@ -124,3 +124,16 @@ def test_python_m_scanner_version() -> None:
         [sys.executable, "-m", "scanner", "--version"], capture_output=True, text=True, check=True
     )
     assert proc.stdout.strip() == f"emoscan {__version__}"
+
+
+def test_the_command_line_parses_without_libcst_validation(tmp_path: Path) -> None:
+    import libcst
+
+    from scanner import analyzers
+
+    (tmp_path / "mood.py").write_text("from fer import FER\nFER().detect_emotions(frame)\n", encoding="utf-8")
+    hook = libcst.CSTNode.__dict__["__post_init__"]
+    code, out, _ = run("scan", str(tmp_path), "--no-cache", "--format", "json")
+    assert code == 1 and json.loads(out)["results"]
+    assert analyzers.owned_process()
+    assert libcst.CSTNode.__dict__["__post_init__"] is not hook  # tests/conftest.py puts it back

@@ -202,3 +202,29 @@ def test_cli_jobs_option_gives_the_same_report(tmp_path: Path, monkeypatch: pyte
         for jobs in ("1", "2")
     ]
     assert outputs[0] == outputs[1] and '"EMO001"' in outputs[0]
+
+
+def test_only_emoscan_s_own_processes_parse_without_libcst_validation(tmp_path: Path) -> None:
+    """A program that calls scanner.api keeps libcst's validation; the command line and pool workers
+    (processes that only analyse) turn it off, which is measured in benchmarks/results.md."""
+    (tmp_path / "mood.py").write_text("from fer import FER\nFER().detect_emotions(frame)\n", encoding="utf-8")
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from pathlib import Path
+        import libcst
+        from scanner import analyzers, parallel
+        from scanner.api import scan
+        from scanner.config import Config
+
+        hook = libcst.CSTNode.__dict__["__post_init__"]
+        result = scan([Path({str(tmp_path)!r})], Config(use_cache=False))
+        assert [r.rule_id for r in result.results], result
+        print(libcst.CSTNode.__dict__["__post_init__"] is hook)
+        parallel._init_worker(None, None)
+        result = scan([Path({str(tmp_path)!r})], Config(use_cache=False))
+        print(libcst.CSTNode.__dict__["__post_init__"] is hook)
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True", "False"]

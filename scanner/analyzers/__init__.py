@@ -16,6 +16,21 @@ from scanner.signatures import Catalog
 
 AnalyzeFn = Callable[[Artifact, Catalog], FileOutcome]
 
+# Whether this process is one emoscan owns: its command line, or a worker of its pool. There nothing
+# but the analyzers uses libcst, so the Python analyzer may change libcst's behaviour for the whole
+# process (cst_walk.skip_validation); a program that calls scanner.api keeps libcst as it was.
+_owned = False
+
+
+def own_process() -> None:
+    global _owned
+    _owned = True
+
+
+def owned_process() -> bool:
+    return _owned
+
+
 REGISTRY: dict[ArtifactKind, str] = {
     ArtifactKind.PYTHON: "python_source",
     ArtifactKind.SETUP_PY: "python_source",

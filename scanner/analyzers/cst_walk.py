@@ -9,8 +9,8 @@ only reads the tree, and needs positions for the handful of nodes that become ev
   whitespace, brackets and punctuation (nothing the analyzer looks at lives there);
 - `positions` generates code for the module while counting characters, records the spans of the
   requested nodes only, and stops as soon as the last of them is done;
-- `parse_module` parses without libcst's per-node validation (a third of the parse), which checks
-  invariants of trees built by hand; the parser's own output has them.
+- `skip_validation` turns off libcst's per-node validation (a sixth of the parse) in processes that
+  only parse, where it checks what the parser already guarantees.
 
 Spans follow `PositionProvider`'s rules (the node's syntactic extent, parentheses excluded), so
 locations match what libcst reports.
@@ -170,20 +170,16 @@ Span = tuple[int, int, int, int]
 _NEWLINE = re.compile(r"\r\n?|\n")
 
 
-def parse_module(text: str) -> cst.Module:
-    """`libcst.parse_module(text)` without validating each node as it is built. Every node's
+def skip_validation() -> None:
+    """Stop libcst validating each node as it is built, for the rest of this process. Every node's
     `__post_init__` (defined once, on `CSTNode`) runs `_validate`, which guards trees that code
-    assembles; a parsed tree is valid by construction, and libcst's own comment there names skipping
-    it for parsing as the better design. Validation is switched off for this call only, in this
-    process; a libcst without that hook is parsed as usual."""
-    original = cst.CSTNode.__dict__.get("__post_init__")
-    if original is None:
-        return cst.parse_module(text)
-    cst.CSTNode.__post_init__ = _no_validation  # type: ignore[method-assign]
-    try:
-        return cst.parse_module(text)
-    finally:
-        cst.CSTNode.__post_init__ = original  # type: ignore[method-assign]
+    assembles; a parsed tree is valid by construction (libcst's own comment there names skipping it
+    for parsing as the better design), and the check is a sixth of the parse. Only for processes
+    emoscan owns (see `scanner.analyzers.own_process`): switching it on and off around each parse
+    would cost most of the gain, as every change to the class resets the interpreter's attribute
+    caches of all its subclasses. A libcst without that hook is left as it is."""
+    if "__post_init__" in cst.CSTNode.__dict__:
+        cst.CSTNode.__post_init__ = _no_validation  # type: ignore[method-assign]
 
 
 def _no_validation(self: cst.CSTNode) -> None:

@@ -30,9 +30,9 @@ from pathlib import PurePosixPath
 
 import libcst as cst
 
-from scanner import prefilter
+from scanner import analyzers, prefilter
 from scanner.analyzers.context import path_tokens
-from scanner.analyzers.cst_walk import Walker, children, parse_module, positions
+from scanner.analyzers.cst_walk import Walker, children, positions, skip_validation
 from scanner.analyzers.text import TextError, decode, looks_binary, read_bytes
 from scanner.analyzers.tree import definitions_only, field_hint
 from scanner.discovery import Artifact, ArtifactKind
@@ -256,8 +256,10 @@ class Collector:
             self.notices.append(Notice(self.path, NoticeKind.PARTIAL, message, fatal=False))
             LexicalScanner(self, line_map).scan(text)
             return
+        if analyzers.owned_process():
+            skip_validation()
         try:
-            module = parse_module(text)
+            module = cst.parse_module(text)
         except cst.ParserSyntaxError as exc:
             raw_line, column, reason = _syntax_error(text, exc)
             line = line_map(raw_line)
@@ -299,7 +301,7 @@ class Collector:
                 if parser_hazard(code) is not None:
                     continue
                 try:
-                    module = parse_module(code)
+                    module = cst.parse_module(code)
                 except (cst.ParserSyntaxError, RecursionError, MemoryError):
                     continue
 

@@ -6,7 +6,7 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from scanner.analyzers.cst_walk import Walker, children, parse_module, positions
+from scanner.analyzers.cst_walk import Walker, children, positions, skip_validation
 
 SAMPLES = {
     "service": '''\
@@ -160,15 +160,21 @@ def test_children_skips_punctuation_and_keeps_source_order() -> None:
     assert kinds == ["Attribute", "Arg", "Arg"]
 
 
+# (tests/conftest.py gives every test libcst as installed, and puts it back afterwards.)
+
+
 @pytest.mark.parametrize("name", sorted(SAMPLES))
-def test_parse_without_validation_gives_libcst_s_tree(name: str) -> None:
+def test_unvalidated_parse_gives_libcst_s_tree(name: str) -> None:
     text = SAMPLES[name]
-    module = parse_module(text)
-    assert module.deep_equals(cst.parse_module(text))
+    validated = cst.parse_module(text)
+    skip_validation()
+    module = cst.parse_module(text)
+    assert module.deep_equals(validated)
     assert module.code == text
 
 
-def test_parse_skips_node_validation_and_restores_it(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_skip_validation_stops_node_validation(monkeypatch: pytest.MonkeyPatch) -> None:
+    skip_validation()
     validated: list[str] = []
     original = cst.Name._validate
 
@@ -177,17 +183,23 @@ def test_parse_skips_node_validation_and_restores_it(monkeypatch: pytest.MonkeyP
         original(self)
 
     monkeypatch.setattr(cst.Name, "_validate", counting)
-    parse_module("import fer\ndetector = fer.FER()\n")
+    cst.parse_module("import fer\ndetector = fer.FER()\n")
     assert validated == []  # the speed-up is live with the installed libcst
-    cst.parse_module("import fer\n")
-    assert validated == ["fer"]
-    with pytest.raises(cst.CSTValidationError):
-        cst.Name("")  # validation is back on for trees built by code
-
-
-def test_parse_errors_still_raise() -> None:
     with pytest.raises(cst.ParserSyntaxError):
-        parse_module("def broken(:\n")
-    cst.Name("ok")  # and validation was restored after the failed parse
+        cst.parse_module("def broken(:\n")  # syntax errors are the parser's, not validation's
+
+
+def test_validation_is_libcst_s_own_outside_owned_processes() -> None:
+    validated: list[str] = []
+    original = cst.Name._validate
+
+    def counting(self: cst.Name) -> None:
+        validated.append(self.value)
+        original(self)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cst.Name, "_validate", counting)
+        cst.parse_module("import fer\n")
+    assert validated == ["fer"]
     with pytest.raises(cst.CSTValidationError):
         cst.Name("")
