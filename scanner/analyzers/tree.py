@@ -161,15 +161,20 @@ def _words(text: str) -> set[str]:
 
 class _CodeText:
     """What the link search asks of one code file, each part computed once (not once per orphan) and
-    only when an orphan needs it."""
+    only when an orphan needs it. Strings are placed by their offset in the text, turned into a line
+    number only for the reference found."""
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.folder_lines: dict[str, int | None] = {}
 
+    def line_of(self, offset: int) -> int:
+        return self.text.count("\n", 0, offset) + 1
+
     @functools.cached_property
     def strings(self) -> list[tuple[int, str]]:
-        return _strings(self.text)
+        """(offset, value) of each short quoted string, f-string text included."""
+        return [(match.start(), match.group("s")) for match in _STRING.finditer(self.text)]
 
     @functools.cached_property
     def words(self) -> set[str]:
@@ -177,12 +182,12 @@ class _CodeText:
 
     @functools.cached_property
     def file_names(self) -> dict[str, int]:
-        """The first line of a string naming each file name ('data/x.csv' and 'x.csv' name x.csv)."""
+        """The offset of the first string naming each file name ('data/x.csv' and 'x.csv' name x.csv)."""
         names: dict[str, int] = {}
-        for number, value in self.strings:
-            names.setdefault(_base_name(value.replace("\\", "/")), number)
+        for offset, value in self.strings:
+            names.setdefault(_base_name(value.replace("\\", "/")), offset)
             if "/" in value:
-                names.setdefault(value.rpartition("/")[2], number)
+                names.setdefault(value.rpartition("/")[2], offset)
         return names
 
     @functools.cached_property
@@ -191,8 +196,16 @@ class _CodeText:
 
     @functools.cached_property
     def glob_paths(self) -> _StringPaths:
-        """The strings that may be globs or format strings ('data/Actor_*', f'{root}/{name}')."""
-        return _StringPaths([(n, v) for n, v in self.strings if "*" in v or "?" in v or "[" in v or "{" in v])
+        """The wildcard patterns of the strings that may be globs or format strings ('data/Actor_*',
+        f'{root}/{name}'): all that can name a folder whose name is nowhere in the text."""
+        return _StringPaths(
+            [(n, v) for n, v in self.strings if "*" in v or "?" in v or "[" in v or "{" in v],
+            wildcards_only=True,
+        )
+
+    def file_line(self, name: str) -> int | None:
+        offset = self.file_names.get(name)
+        return None if offset is None else self.line_of(offset)
 
     def folder_line(self, folder: str) -> int | None:
         if folder not in self.folder_lines:
@@ -200,34 +213,39 @@ class _CodeText:
             # A string names a folder by its last part or a distinctive part; without any of them
             # in the text, only a glob can.
             named_in_text = any(part in self.text for part in terms.spelled)
-            self.folder_lines[folder] = _folder_line(terms, self.paths if named_in_text else self.glob_paths)
+            offset = _folder_offset(terms, self.paths if named_in_text else self.glob_paths)
+            self.folder_lines[folder] = None if offset is None else self.line_of(offset)
         return self.folder_lines[folder]
 
 
 class _StringPaths:
     """A file's strings read as paths, indexed for the folder search: by last segment (a string that
-    ends with a folder's path), by exact segment (a folder name), and the wildcard globs."""
+    ends with a folder's path), by exact segment (a folder name), and by wildcard pattern (globs and
+    format strings); each with the offsets of the strings, first one first."""
 
-    def __init__(self, strings: list[tuple[int, str]]) -> None:
+    def __init__(self, strings: list[tuple[int, str]], wildcards_only: bool = False) -> None:
         self.by_last: dict[str, list[tuple[int, str]]] = defaultdict(list)
         self.first_exact: dict[str, int] = {}
-        self.wildcards: list[tuple[int, list[str]]] = []
-        for number, value in strings:
+        self.first_wildcard: dict[str, int] = {}
+        for offset, value in strings:
             segments = [s for s in value.replace("\\", "/").strip().split("/") if s and s != "."]
             if not segments:
                 continue
-            self.by_last[segments[-1]].append((number, "/".join(segments)))
-            wild: list[str] = []
+            if wildcards_only:
+                segments = [s for s in segments if "*" in s or "?" in s or "[" in s or "{" in s]
+            else:
+                self.by_last[segments[-1]].append((offset, "/".join(segments)))
             for segment in segments:
-                pattern = re.sub(r"\{[^}]*\}", "*", segment) if "{" in segment else segment
+                pattern = _FORMAT_FIELD.sub("*", segment) if "{" in segment else segment
                 if not _distinctive_glob(pattern):
                     continue
-                if any(c in pattern for c in "*?["):
-                    wild.append(pattern)
+                if "*" in pattern or "?" in pattern or "[" in pattern:
+                    self.first_wildcard.setdefault(pattern, offset)
                 else:
-                    self.first_exact.setdefault(pattern, number)
-            if wild:
-                self.wildcards.append((number, wild))
+                    self.first_exact.setdefault(pattern, offset)
+
+
+_FORMAT_FIELD = re.compile(r"\{[^}]*\}")
 
 
 def _base_name(path: str) -> str:
@@ -256,6 +274,17 @@ class _Orphan:
     # The name a label list in a Python module is bound to (`EMOTIONS = [...]`): code that uses the
     # list imports the module and names it.
     binding: str | None = None
+
+    @functools.cached_property
+    def source(self) -> PurePosixPath:
+        return PurePosixPath(self.artifact_path)
+
+    @functools.cached_property
+    def imported(self) -> bool:
+        """Whether code refers to it by importing its module and naming what it is bound to."""
+        return self.source.suffix == ".py" and (
+            self.evidence.kind is EvidenceKind.LABELS or self.binding is not None
+        )
 
 
 @dataclass(frozen=True)
@@ -539,7 +568,6 @@ def _links(
     orphans = _with_bindings(_orphans(evidence, folders), artifacts)
     if not orphans:
         return []
-    sources = [(orphan, PurePosixPath(orphan.artifact_path)) for orphan in orphans]
     by_path: dict[str, list[Evidence]] = defaultdict(list)
     for item in evidence:
         by_path[item.location.path].append(item)
@@ -552,10 +580,10 @@ def _links(
             continue
         code = _CodeText(text)
         references: list[tuple[_Orphan, int]] = []
-        for orphan, source in sources:
+        for orphan in orphans:
             if orphan.artifact_path == artifact.path:
                 continue
-            line = _reference(orphan, source, code)
+            line = _reference(orphan, code)
             if line is not None:
                 references.append((orphan, line))
         if not references:
@@ -655,18 +683,6 @@ def _read_text(artifact: Artifact) -> str | None:
     return None if looks_binary(data) else data.decode("utf-8", errors="replace")
 
 
-def _strings(text: str) -> list[tuple[int, str]]:
-    """(line, value) of each short quoted string, f-string text included."""
-    out: list[tuple[int, str]] = []
-    line, counted = 1, 0
-    for match in _STRING.finditer(text):
-        start = match.start()
-        line += text.count("\n", counted, start)
-        counted = start
-        out.append((line, match.group("s")))
-    return out
-
-
 _BINDING = re.compile(r"^[ \t]*(?:[A-Za-z_]\w*\.)*([A-Za-z_]\w*)[ \t]*(?::[^=\n]+)?=[ \t]*[\[\(\{]")
 _DEFINITION = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:class|def)[ \t]+([A-Za-z_]\w*)")
 
@@ -701,20 +717,20 @@ def _with_bindings(orphans: list[_Orphan], artifacts: Sequence[Artifact]) -> lis
     return out
 
 
-def _reference(orphan: _Orphan, source: PurePosixPath, code: _CodeText) -> int | None:
-    """The line of a code file that refers to the orphan's module, file or folder (at `source`), or
-    None."""
+def _reference(orphan: _Orphan, code: _CodeText) -> int | None:
+    """The line of a code file that refers to the orphan's module, file or folder, or None."""
     # Substring tests first: most files mention none of an orphan's names, and need no string table.
-    if source.suffix == ".py" and (orphan.evidence.kind is EvidenceKind.LABELS or orphan.binding is not None):
+    if orphan.imported:
         binding = orphan.binding
         if binding is None or binding not in code.text or binding not in code.words:
             return None
-        return _import_line(source, code.text)
+        return _import_line(orphan.source, code.text)
     if orphan.folder is not None:
         return code.folder_line(orphan.folder)
-    if "\\" not in source.name and source.name not in code.text:
+    name = orphan.source.name
+    if "\\" not in name and name not in code.text:
         return None
-    return code.file_names.get(source.name)
+    return code.file_line(name)
 
 
 def _import_line(module: PurePosixPath, text: str) -> int | None:
@@ -761,24 +777,24 @@ def _folder_terms(folder: str) -> _FolderTerms:
     return _FolderTerms(tails, parts[-1], named, spelled)
 
 
-def _folder_line(folder: _FolderTerms, paths: _StringPaths) -> int | None:
-    """The first line of a string that names the folder: its full path (or a tail of it), or a
+def _folder_offset(folder: _FolderTerms, paths: _StringPaths) -> int | None:
+    """The offset of the first string that names the folder: its full path (or a tail of it), or a
     non-generic folder name, or a glob that matches one ('data/Actor_*/*.wav')."""
     if not folder.tails:
         return None
     hits: list[int] = []
-    for number, joined in paths.by_last.get(folder.last, ()):
+    for offset, joined in paths.by_last.get(folder.last, ()):
         if any(joined == tail or joined.endswith("/" + tail) for tail in folder.tails):
-            hits.append(number)
+            hits.append(offset)
             break
     named_parts = folder.named
     hits.extend(paths.first_exact[part] for part in named_parts if part in paths.first_exact)
-    for number, wild in paths.wildcards:
-        if hits and number >= min(hits):
-            break
-        if any(fnmatch.fnmatchcase(part, pattern) for pattern in wild for part in named_parts):
-            hits.append(number)
-            break
+    # Each distinct pattern is matched once: a file repeats its format strings and globs.
+    for pattern, offset in paths.first_wildcard.items():
+        if (not hits or offset < min(hits)) and any(
+            fnmatch.fnmatchcase(part, pattern) for part in named_parts
+        ):
+            hits.append(offset)
     return min(hits) if hits else None
 
 
