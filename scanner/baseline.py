@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from scanner.findings import Result
+from scanner.output import indented_json
 
 BASELINE_VERSION = 1
 
@@ -55,7 +56,7 @@ def render_baseline(results: Sequence[Result], read_lines: LineReader, tool_vers
         for fp, r in zip(fingerprints(results, read_lines), results, strict=True)
     ]
     document = {"emoscan_baseline": BASELINE_VERSION, "tool_version": tool_version, "results": entries}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return indented_json.dumps(document, ensure_ascii=False) + "\n"
 
 
 def load_baseline(path: Path) -> frozenset[str]:

@@ -3,10 +3,10 @@ of a scan, for `emoscan inventory` and `emoscan explain FILE:LINE`."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from scanner.findings import Component, Result, ScanResult
+from scanner.output import indented_json
 from scanner.output.json_report import component_json, location_json
 
 
@@ -59,7 +59,7 @@ def render_inventory_json(scan: ScanResult) -> str:
         "catalog_version": scan.catalog_version,
         "components": items,
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return indented_json.dumps(document, ensure_ascii=False) + "\n"
 
 
 def explain_location(scan: ScanResult, line: int) -> str | None:

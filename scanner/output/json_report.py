@@ -23,10 +23,10 @@ A location is {"path", "line", "column", "end_line", "end_column", "logical"}; e
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from scanner.findings import Component, Evidence, Level, Location, Notice, Result, ScanResult, Suppression
+from scanner.output import indented_json
 from scanner.rules import get_rule
 
 SCHEMA_VERSION = 1
@@ -140,4 +140,4 @@ def render_json(scan: ScanResult) -> str:
         "notices": [notice_json(n) for n in scan.notices],
         "suppressed": [suppressed_json(r, s) for r, s in scan.suppressed],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return indented_json.dumps(document, ensure_ascii=False) + "\n"

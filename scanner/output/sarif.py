@@ -24,7 +24,6 @@ Columns are 1-based Unicode code points, as in `scanner.findings.Location` (`col
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
@@ -34,6 +33,7 @@ import attr
 import sarif_om as om
 
 from scanner.findings import Evidence, Level, Location, Notice, Result, ScanResult, Suppression
+from scanner.output import indented_json
 from scanner.rules import RULES, Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -93,7 +93,7 @@ def render_sarif(scan: ScanResult, *, include_suppressed: bool = False) -> str:
     # `$schema` and `version` first, as a reader expects them.
     ordered = {"$schema": document.pop("$schema"), "version": document.pop("version"), **document}
     # ASCII-only JSON (non-ASCII text as \u escapes): the same log whatever encoding the caller writes.
-    return json.dumps(ordered, indent=2, ensure_ascii=True) + "\n"
+    return indented_json.dumps(ordered, ensure_ascii=True) + "\n"
 
 
 # --- tool and rules ------------------------------------------------------------------------------
