@@ -228,3 +228,32 @@ def test_only_emoscan_s_own_processes_parse_without_libcst_validation(tmp_path: 
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["True", "False"]
+
+
+def test_the_garbage_collector_waits_for_each_file_in_emoscan_s_own_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from scanner import analyzers, api
+
+    seen: list[bool] = []
+
+    def recording(artifact: Artifact, catalog: Catalog) -> FileOutcome:
+        seen.append(gc.isenabled())
+        if artifact.path.endswith("bad.py"):
+            raise ValueError("analyzer bug")
+        return FileOutcome()
+
+    monkeypatch.setattr(api, "analyzer_for", lambda kind: recording)
+    good = Artifact("good.py", tmp_path / "good.py", ArtifactKind.PYTHON, 1)
+    bad = Artifact("bad.py", tmp_path / "bad.py", ArtifactKind.PYTHON, 1)
+    assert gc.isenabled()
+    api.analyze_artifact(good, None)  # type: ignore[arg-type]
+    assert seen == [True]  # a program calling scanner.api keeps its collector running
+    analyzers.own_process()  # (tests/conftest.py puts it back)
+    api.analyze_artifact(good, None)  # type: ignore[arg-type]
+    outcome = api.analyze_artifact(bad, None)  # type: ignore[arg-type]
+    assert seen == [True, False, False]
+    assert "internal error while analysing (ValueError: analyzer bug)" in outcome.notices[0].message
+    assert gc.isenabled()  # back on after each file, also after an analyzer's exception

@@ -17,8 +17,9 @@ from scanner.signatures import Catalog
 AnalyzeFn = Callable[[Artifact, Catalog], FileOutcome]
 
 # Whether this process is one emoscan owns: its command line, or a worker of its pool. There nothing
-# but the analyzers uses libcst, so the Python analyzer may change libcst's behaviour for the whole
-# process (cst_walk.skip_validation); a program that calls scanner.api keeps libcst as it was.
+# else runs, so the analysis may tune the process for itself: libcst's node validation off
+# (cst_walk.skip_validation), the cyclic garbage collector paused during each file
+# (api.analyze_artifact). A program that calls scanner.api keeps both as they were.
 _owned = False
 
 
