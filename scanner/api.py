@@ -114,8 +114,10 @@ def _repository_pass(
     catalog: Catalog,
     library_only: Mapping[str, bool | None],
     config: Config,
+    content_digests: Mapping[str, bytes] | None = None,
 ) -> RepositoryOutcome:
-    """The repository pass, from the cache when nothing it reads has changed since the last run."""
+    """The repository pass, from the cache when nothing it reads has changed since the last run
+    (`content_digests`: the files the analysis already read and hashed, see inputs_digest)."""
     if not config.use_cache:
         return repository_pass(artifacts, evidence, catalog, library_only)
     from scanner import cache
@@ -126,7 +128,7 @@ def _repository_pass(
         return repository_pass(artifacts, evidence, catalog, library_only)
     with store:
         run = cache.run_fingerprint(catalog, preferred_engine())
-        key = cache.repository_key(run, inputs_digest(artifacts, evidence, library_only))
+        key = cache.repository_key(run, inputs_digest(artifacts, evidence, library_only, content_digests))
         hit = store.get_many([key], RepositoryOutcome).get(key)
         if hit is not None:
             return hit
@@ -184,7 +186,9 @@ def _pipeline(
             for artifact, outcome in zip(inputs.artifacts, analysis.outcomes, strict=True)
             if outcome.library_only is not None
         }
-        repository = _repository_pass(inputs.artifacts, evidence, catalog, library_only, config)
+        repository = _repository_pass(
+            inputs.artifacts, evidence, catalog, library_only, config, analysis.digests
+        )
         evidence = repository.apply(evidence)
         notices.extend(repository.notices)
     components = correlate(evidence)

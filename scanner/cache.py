@@ -122,11 +122,12 @@ def repository_key(run: str, inputs: bytes) -> bytes:
     return hashlib.sha256(b"repository\0" + run.encode("utf-8", "surrogatepass") + b"\0" + inputs).digest()
 
 
-def entry_key(run: str, artifact: Artifact, data: bytes) -> bytes:
+def entry_key(run: str, artifact: Artifact, content_digest: bytes) -> bytes:
+    """The key of one artifact's outcome; `content_digest` is the SHA-256 of its bytes."""
     digest = hashlib.sha256()
     for part in (run, artifact.kind.value, artifact.path):
         digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
-    digest.update(hashlib.sha256(data).digest())
+    digest.update(content_digest)
     return digest.digest()
 
 

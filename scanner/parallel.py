@@ -15,6 +15,7 @@ Why each step:
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import os
 import sys
@@ -71,6 +72,9 @@ class Stats:
 class Analysis:
     outcomes: list[FileOutcome]
     stats: Stats
+    # With the cache: the SHA-256 of each file's bytes as read here (up to MAX_TEXT_BYTES), by path,
+    # so the repository pass's cache key need not read those files again.
+    digests: dict[str, bytes] = field(default_factory=dict)
 
 
 def has_analyzer(kind: ArtifactKind) -> bool:
@@ -101,6 +105,7 @@ def analyze_all(
     to_store: dict[bytes, FileOutcome] = {}
     pending: list[int] = []
     keys: dict[int, bytes] = {}
+    digests: dict[str, bytes] = {}
     try:
         for batch in _batches(artifacts):
             data: dict[int, bytes] = {}
@@ -115,7 +120,10 @@ def analyze_all(
                     if content is not None:
                         data[index] = content
                         if cacheable:
-                            keys[index] = cache_module.entry_key(run, artifact, content)
+                            digest = hashlib.sha256(content).digest()
+                            keys[index] = cache_module.entry_key(run, artifact, digest)
+                            if len(content) <= MAX_TEXT_BYTES:
+                                digests[artifact.path] = digest
             hits: dict[bytes, FileOutcome] = (
                 store.get_many(keys[i] for i in batch if i in keys) if store is not None else {}
             )
@@ -160,7 +168,7 @@ def analyze_all(
     finally:
         if store is not None:
             store.close()
-    return Analysis([o if o is not None else EMPTY for o in outcomes], stats)
+    return Analysis([o if o is not None else EMPTY for o in outcomes], stats, digests)
 
 
 def _expired(deadline: float | None) -> bool:

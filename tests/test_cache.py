@@ -4,6 +4,7 @@ bound), where it lives, and that declarations still decide verdicts when every o
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import multiprocessing
 import os
 import sqlite3
@@ -120,25 +121,24 @@ def test_the_key_follows_content_kind_path_catalogue_and_tool(
     tmp_path: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     artifact = Artifact("app.py", tmp_path / "app.py", ArtifactKind.PYTHON, 3)
+    abc, abd = hashlib.sha256(b"abc").digest(), hashlib.sha256(b"abd").digest()
     run = cache.run_fingerprint(catalog)
-    key = cache.entry_key(run, artifact, b"abc")
-    assert key == cache.entry_key(run, artifact, b"abc")
-    assert key != cache.entry_key(run, artifact, b"abd")
-    assert key != cache.entry_key(run, Artifact("app.py", artifact.fs_path, ArtifactKind.NOTEBOOK, 3), b"abc")
-    assert key != cache.entry_key(
-        run, Artifact("lib/app.py", artifact.fs_path, ArtifactKind.PYTHON, 3), b"abc"
-    )
+    key = cache.entry_key(run, artifact, abc)
+    assert key == cache.entry_key(run, artifact, abc)
+    assert key != cache.entry_key(run, artifact, abd)
+    assert key != cache.entry_key(run, Artifact("app.py", artifact.fs_path, ArtifactKind.NOTEBOOK, 3), abc)
+    assert key != cache.entry_key(run, Artifact("lib/app.py", artifact.fs_path, ArtifactKind.PYTHON, 3), abc)
     edited = load_catalog.__wrapped__()  # a fresh object with the same content
     assert cache.run_fingerprint(edited) == run
     bumped = dataclasses.replace(catalog, version=catalog.version + ".1")
-    assert cache.entry_key(cache.run_fingerprint(bumped), artifact, b"abc") != key
+    assert cache.entry_key(cache.run_fingerprint(bumped), artifact, abc) != key
     # Same version, different content: an edited catalogue that nobody re-versioned.
     trimmed = dataclasses.replace(catalog, calls=catalog.calls[1:])
-    assert cache.entry_key(cache.run_fingerprint(trimmed), artifact, b"abc") != key
+    assert cache.entry_key(cache.run_fingerprint(trimmed), artifact, abc) != key
     monkeypatch.setattr(cache, "__version__", "99.0")
     cache.tool_fingerprint.cache_clear()
     try:
-        assert cache.entry_key(cache.run_fingerprint(catalog), artifact, b"abc") != key
+        assert cache.entry_key(cache.run_fingerprint(catalog), artifact, abc) != key
     finally:
         cache.tool_fingerprint.cache_clear()
 
@@ -359,3 +359,53 @@ def test_the_repository_pass_is_cached_until_a_file_it_reads_changes(
     (project / "docs" / "notes.md").write_text("Run `python -m old.mood_detector` for the demo.\n")
     assert confidence() == "medium"
     assert calls == [1]
+
+
+def test_the_repository_pass_key_takes_the_analysis_digests_of_code_it_read(
+    tmp_path: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The key is the same whether the pass reads the code itself or takes the digests the outcome
+    cache took; an edited code file still makes the cached pass stale."""
+    from scanner.analyzers import tree
+
+    project = tmp_path / "project"
+    write(
+        project,
+        {
+            "app.py": "import helpers\nhelpers.run()\n",
+            "helpers.py": "def run():\n    print('kiosk')\n",
+            "old/mood_detector.py": MOOD_MODULE,
+            "notebook.ipynb": '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
+            "docs/notes.md": "The kiosk prints a greeting.\n",
+        },
+    )
+    artifacts = artifacts_of(project)
+    analysis = analyze_all(artifacts, catalog, api.analyze_artifact, use_cache=True, cache_dir=tmp_path / "c")
+    assert {"app.py", "helpers.py", "old/mood_detector.py", "notebook.ipynb"} <= set(analysis.digests)
+    evidence = [e for outcome in analysis.outcomes for e in outcome.evidence]
+    assert tree.inputs_digest(artifacts, evidence, {}, analysis.digests) == tree.inputs_digest(
+        artifacts, evidence, {}
+    )
+
+    config = Config(use_cache=True, cache_dir=tmp_path / "cache")
+
+    def confidence() -> str:
+        result = api.scan([project], config, base=project)
+        (hit,) = [r for r in result.results if r.rule_id == "EMO004"]
+        assert hit.component is not None
+        return hit.component.confidence.value
+
+    assert confidence() == "low"  # nothing imports old/mood_detector.py: dormant
+    reads: list[str] = []
+    real_read = Artifact.read
+
+    def counting_read(self: Artifact, limit: int | None = None) -> bytes:
+        reads.append(self.path)
+        return real_read(self, limit)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Artifact, "read", counting_read)
+        assert confidence() == "low"
+    assert reads.count("app.py") == 1  # read for the outcome cache's key, not again for the pass's
+    (project / "app.py").write_text("import helpers\nimport old.mood_detector\nhelpers.run()\n")
+    assert confidence() == "medium"  # the edited code made the cached pass stale

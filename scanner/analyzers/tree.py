@@ -351,11 +351,17 @@ def repository_pass(
 
 
 def inputs_digest(
-    artifacts: Sequence[Artifact], evidence: Sequence[Evidence], library_only: Mapping[str, bool | None]
+    artifacts: Sequence[Artifact],
+    evidence: Sequence[Evidence],
+    library_only: Mapping[str, bool | None],
+    content_digests: Mapping[str, bytes] | None = None,
 ) -> bytes:
     """A digest of everything repository_pass reads besides the catalogue: the artifacts' names, kinds
     and sizes, the analyzers' evidence, and the bytes of every file the pass may open (code, files
-    that can refer to a module, dependency lists, LFS pointers), as far as it would read them."""
+    that can refer to a module, dependency lists, LFS pointers), as far as it would read them.
+    `content_digests` holds the SHA-256 of files already read whole (by path): those are not read
+    again."""
+    known = content_digests or {}
     digest = hashlib.sha256()
     for artifact in artifacts:
         digest.update(
@@ -369,11 +375,14 @@ def inputs_digest(
             or _lfs_candidate(artifact)
             or artifact.path.lower().endswith(_TEXT_SUFFIXES)
         ):
-            try:
-                data = artifact.read(_MAX_LINK_TEXT) if artifact.size <= _MAX_LINK_TEXT else b""
-            except OSError as exc:
-                data = f"unreadable: {exc}".encode("utf-8", "replace")
-            digest.update(hashlib.sha256(data).digest())
+            content = known.get(artifact.path) if artifact.size <= _MAX_LINK_TEXT else None
+            if content is None:
+                try:
+                    data = artifact.read(_MAX_LINK_TEXT) if artifact.size <= _MAX_LINK_TEXT else b""
+                except OSError as exc:
+                    data = f"unreadable: {exc}".encode("utf-8", "replace")
+                content = hashlib.sha256(data).digest()
+            digest.update(content)
     digest.update(repr(list(evidence)).encode("utf-8", "surrogatepass"))
     digest.update(repr(sorted(library_only.items())).encode("utf-8", "surrogatepass"))
     return digest.digest()
