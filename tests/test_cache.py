@@ -317,26 +317,32 @@ def mood(face, model):
 """
 
 
+# A kiosk project with an old emotion module that nothing imports (its evidence is dormant: low).
+KIOSK = {
+    "app.py": "import helpers\nhelpers.run()\n",
+    "helpers.py": "def run():\n    print('kiosk')\n",
+    "old/mood_detector.py": MOOD_MODULE,
+    "docs/notes.md": "The kiosk prints a greeting.\n",
+}
+
+
+def mood_confidence(project: Path, config: Config) -> str:
+    """The confidence of the one EMO004 result a scan of a KIOSK project gives."""
+    result = api.scan([project], config, base=project)
+    (hit,) = [r for r in result.results if r.rule_id == "EMO004"]
+    assert hit.component is not None
+    return hit.component.confidence.value
+
+
 def test_the_repository_pass_is_cached_until_a_file_it_reads_changes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project = tmp_path / "project"
-    write(
-        project,
-        {
-            "app.py": "import helpers\nhelpers.run()\n",
-            "helpers.py": "def run():\n    print('kiosk')\n",
-            "old/mood_detector.py": MOOD_MODULE,
-            "docs/notes.md": "The kiosk prints a greeting.\n",
-        },
-    )
+    write(project, KIOSK)
     config = Config(use_cache=True, cache_dir=tmp_path / "cache")
 
     def confidence() -> str:
-        result = api.scan([project], config, base=project)
-        (hit,) = [r for r in result.results if r.rule_id == "EMO004"]
-        assert hit.component is not None
-        return hit.component.confidence.value
+        return mood_confidence(project, config)
 
     assert confidence() == "low"  # nothing refers to old/mood_detector.py: dormant
 
@@ -369,16 +375,8 @@ def test_the_repository_pass_key_takes_the_analysis_digests_of_code_it_read(
     from scanner.analyzers import tree
 
     project = tmp_path / "project"
-    write(
-        project,
-        {
-            "app.py": "import helpers\nhelpers.run()\n",
-            "helpers.py": "def run():\n    print('kiosk')\n",
-            "old/mood_detector.py": MOOD_MODULE,
-            "notebook.ipynb": '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
-            "docs/notes.md": "The kiosk prints a greeting.\n",
-        },
-    )
+    notebook = '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
+    write(project, {**KIOSK, "notebook.ipynb": notebook})
     artifacts = artifacts_of(project)
     analysis = analyze_all(artifacts, catalog, api.analyze_artifact, use_cache=True, cache_dir=tmp_path / "c")
     assert {"app.py", "helpers.py", "old/mood_detector.py", "notebook.ipynb"} <= set(analysis.digests)
@@ -390,10 +388,7 @@ def test_the_repository_pass_key_takes_the_analysis_digests_of_code_it_read(
     config = Config(use_cache=True, cache_dir=tmp_path / "cache")
 
     def confidence() -> str:
-        result = api.scan([project], config, base=project)
-        (hit,) = [r for r in result.results if r.rule_id == "EMO004"]
-        assert hit.component is not None
-        return hit.component.confidence.value
+        return mood_confidence(project, config)
 
     assert confidence() == "low"  # nothing imports old/mood_detector.py: dormant
     reads: list[str] = []
