@@ -177,8 +177,9 @@ def skip_validation() -> None:
     for parsing as the better design), and the check is a sixth of the parse. Only for processes
     emoscan owns (see `scanner.analyzers.own_process`): switching it on and off around each parse
     would cost most of the gain, as every change to the class resets the interpreter's attribute
-    caches of all its subclasses. A libcst without that hook is left as it is."""
-    if "__post_init__" in cst.CSTNode.__dict__:
+    caches of all its subclasses; for the same reason a second call changes nothing. A libcst without
+    that hook is left as it is."""
+    if cst.CSTNode.__dict__.get("__post_init__") not in (None, _no_validation):
         cst.CSTNode.__post_init__ = _no_validation  # type: ignore[method-assign]
 
 

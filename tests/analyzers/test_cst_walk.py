@@ -203,3 +203,20 @@ def test_validation_is_libcst_s_own_outside_owned_processes() -> None:
     assert validated == ["fer"]
     with pytest.raises(cst.CSTValidationError):
         cst.Name("")
+
+
+def test_skipping_validation_again_leaves_the_class_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The analyzer asks for it before every parse: only the first call may change the class (each
+    change resets the interpreter's attribute caches of every node class)."""
+    skip_validation()
+    changes: list[str] = []
+    meta = type(cst.CSTNode)
+    original_setattr = meta.__setattr__
+
+    def recording(cls: type, name: str, value: object) -> None:
+        changes.append(name)
+        original_setattr(cls, name, value)
+
+    monkeypatch.setattr(meta, "__setattr__", recording)
+    skip_validation()
+    assert changes == []
