@@ -198,10 +198,7 @@ class _CodeText:
     def glob_paths(self) -> _StringPaths:
         """The wildcard patterns of the strings that may be globs or format strings ('data/Actor_*',
         f'{root}/{name}'): all that can name a folder whose name is nowhere in the text."""
-        return _StringPaths(
-            [(n, v) for n, v in self.strings if "*" in v or "?" in v or "[" in v or "{" in v],
-            wildcards_only=True,
-        )
+        return _StringPaths([(n, v) for n, v in self.strings if _may_be_wildcard(v)], wildcards_only=True)
 
     def file_line(self, name: str) -> int | None:
         offset = self.file_names.get(name)
@@ -232,7 +229,7 @@ class _StringPaths:
             if not segments:
                 continue
             if wildcards_only:
-                segments = [s for s in segments if "*" in s or "?" in s or "[" in s or "{" in s]
+                segments = [s for s in segments if _may_be_wildcard(s)]
             else:
                 self.by_last[segments[-1]].append((offset, "/".join(segments)))
             for segment in segments:
@@ -246,6 +243,11 @@ class _StringPaths:
 
 
 _FORMAT_FIELD = re.compile(r"\{[^}]*\}")
+
+
+def _may_be_wildcard(text: str) -> bool:
+    """Whether a string or path segment may be a glob or a format string ('Actor_*', '{name}.wav')."""
+    return "*" in text or "?" in text or "[" in text or "{" in text
 
 
 def _base_name(path: str) -> str:
@@ -733,7 +735,8 @@ def _reference(orphan: _Orphan, code: _CodeText) -> int | None:
         binding = orphan.binding
         if binding is None or binding not in code.text or binding not in code.words:
             return None
-        return _import_line(orphan.source, code.text)
+        offset = _import_offset(orphan.source, code.text)
+        return None if offset is None else code.line_of(offset)
     if orphan.folder is not None:
         return code.folder_line(orphan.folder)
     name = orphan.source.name
@@ -742,7 +745,7 @@ def _reference(orphan: _Orphan, code: _CodeText) -> int | None:
     return code.file_line(name)
 
 
-def _import_line(module: PurePosixPath, text: str) -> int | None:
+def _import_offset(module: PurePosixPath, text: str) -> int | None:
     stem = module.stem if module.stem != "__init__" else module.parent.name
     if not stem.isidentifier():
         return None
@@ -751,7 +754,7 @@ def _import_line(module: PurePosixPath, text: str) -> int | None:
         re.MULTILINE,
     )
     match = pattern.search(text)
-    return None if match is None else text.count("\n", 0, match.start()) + 1
+    return None if match is None else match.start()
 
 
 @dataclass(frozen=True)
