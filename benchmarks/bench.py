@@ -341,11 +341,50 @@ if __name__ == "__main__":
         print(sum(pool.imap_unordered(parse, paths, chunksize=8)))
 """
 
+# The least any libcst-based analysis of the same files does, run as emoscan runs it: CPython's parser
+# first (the guard against input that would crash libcst's native parser), libcst.parse_module with
+# node validation off, and one visit of every node that does nothing. What emoscan takes beyond this
+# is its analysis proper; the floor's own ratio to PARSE_PASS bounds what any such analysis can reach.
+FLOOR_PASS = """
+import os, sys
+from multiprocessing import Pool
+
+visitors = []
+
+def floor(path):
+    import ast, libcst
+    from scanner.analyzers import cst_walk
+
+    if not visitors:  # once per worker, as emoscan's analyzer
+        cst_walk.skip_validation()
+
+        class Visitor(cst_walk.Walker):
+            pass  # visits every node, does nothing
+
+        visitors.append(Visitor)
+    with open(path, "rb") as handle:
+        text = handle.read().decode("utf-8", "replace")
+    try:
+        ast.parse(text)
+        visitors[0]().walk(libcst.parse_module(text))
+    except (SyntaxError, ValueError, libcst.ParserSyntaxError):
+        pass
+    return 1
+
+if __name__ == "__main__":
+    with open(sys.argv[1]) as handle:
+        paths = handle.read().split("\\n")
+    paths.sort(key=lambda p: -os.path.getsize(p))
+    with Pool(len(os.sched_getaffinity(0))) as pool:
+        print(sum(pool.imap_unordered(floor, paths, chunksize=8)))
+"""
+
 
 SCRIPT_NAMES = {
     PREFILTER_PASS: '"$PREFILTER_PASS"',
     READ_PASS: '"$READ_PASS"',
     PARSE_PASS: '"$PARSE_PASS"',
+    FLOOR_PASS: '"$FLOOR_PASS"',
 }
 
 
@@ -549,6 +588,9 @@ def main() -> None:
         warmup=False,
     )
     e_parse = Measure("libcst.parse_module (all cores)", [py, "-c", PARSE_PASS, str(hit_list)], warmup=False)
+    e_floor = Measure(
+        "guard + parse + empty walk (all cores)", [py, "-c", FLOOR_PASS, str(hit_list)], warmup=False
+    )
     e_warm = Measure(
         "emoscan, cache warm",
         [*emoscan, "scan", str(emotion), "--cache-dir", str(cache), *json_out("emotion-warm")],
@@ -559,7 +601,7 @@ def main() -> None:
         env=no_cache,
         warmup=False,
     )
-    run_all([e_auto, e_parse, *([e_one] if args.with_jobs1 else [])], args.emotion_repeat)
+    run_all([e_auto, e_parse, e_floor, *([e_one] if args.with_jobs1 else [])], args.emotion_repeat)
     run_all([e_warm], args.repeat)
     run_all([e_fresh], 1)  # right after the warm runs (same code) to compare their results
     e_cold = e_auto
@@ -626,9 +668,11 @@ def main() -> None:
         cwd=repo,
     )
     p_python = Measure("python -c pass", [py, "-c", "pass"])
+    # What parsing the changed emotion file costs before any parse: libcst's import alone.
+    p_libcst = Measure("python -c 'import libcst'", [py, "-c", "import libcst"])
     try:
         run_all(
-            [p_python, p_version, p_ordinary_edit, p_changed_edit, p_ordinary, p_changed, p_cached],
+            [p_python, p_libcst, p_version, p_ordinary_edit, p_changed_edit, p_ordinary, p_changed, p_cached],
             args.repeat,
         )
     finally:
@@ -661,9 +705,11 @@ def main() -> None:
         f"Command: `python benchmarks/bench.py --repeat {args.repeat} --emotion-repeat {args.emotion_repeat}"
         f"{' --skip-competitors' if args.skip_competitors else ''}`. Whole-process wall time, median of "
         f"{args.repeat} runs after one warm-up run ({args.emotion_repeat} runs without warm-up for the long "
-        "emotion-tree runs), runs of a group interleaved. `$PREFILTER_PASS`, `$READ_PASS` and `$PARSE_PASS` "
-        "are the inline scripts of the same names in benchmarks/bench.py (walk and read, plus emoscan's "
-        "prefilter; a bare `libcst.parse_module` over the analysed files on all cores).",
+        "emotion-tree runs), runs of a group interleaved. `$PREFILTER_PASS`, `$READ_PASS`, `$PARSE_PASS` "
+        "and `$FLOOR_PASS` are the inline scripts of the same names in benchmarks/bench.py (walk and read, "
+        "plus emoscan's prefilter; a bare `libcst.parse_module` over the analysed files on all cores; the "
+        "least a libcst-based analysis does: CPython's parser as guard, libcst without node validation, "
+        "an empty walk).",
         "",
         f"### django ({django_files:,} .py files, {django_mb:.1f} MB, no emotion recognition)",
         "",
@@ -700,7 +746,7 @@ def main() -> None:
         "| command | median s | min-max s | peak MB (tree PSS) | analysed files/s |",
         "|---|---|---|---|---|",
     ]
-    for m in (e_auto, *([e_one] if args.with_jobs1 else []), e_parse, e_warm, e_fresh):
+    for m in (e_auto, *([e_one] if args.with_jobs1 else []), e_parse, e_floor, e_warm, e_fresh):
         lines.append(
             f"| `{shown(m.command, m.env)}` | {m.median:.3f} | {m.spread} | {m.peak_mb:.0f} | {len(hits) / m.median:.0f} |"
         )
@@ -710,6 +756,10 @@ def main() -> None:
         "|---|---|---|",
         f"| throughput >= 0.8x bare libcst.parse_module, all cores | {emo_tp / parse_tp:.2f}x "
         f"({emo_tp:.0f} vs {parse_tp:.0f} files/s) | {verdict(emo_tp / parse_tp, 0.8)} |",
+        f"| (bound) guard + parse + empty walk against bare libcst.parse_module | "
+        f"{e_parse.median / e_floor.median:.2f}x | |",
+        f"| (what the analysis proper costs) emoscan against that floor | "
+        f"{e_floor.median / e_auto.median:.2f}x | |",
         f"| peak memory < 300 MB | {e_auto.peak_mb:.0f} MB | {verdict(e_auto.peak_mb, 300, lower_is_better=True)} |",
         f"| warm cache >= 10x faster than cold | {e_cold.median / e_warm.median:.1f}x "
         f"| {verdict(e_cold.median / e_warm.median, 10)} |",
@@ -731,12 +781,23 @@ def main() -> None:
         p_changed.name: 0.3,
         p_cached.name: 0.3,
     }
-    for m in (p_python, p_version, p_ordinary_edit, p_changed_edit, p_ordinary, p_changed, p_cached):
+    for m in (
+        p_python,
+        p_libcst,
+        p_version,
+        p_ordinary_edit,
+        p_changed_edit,
+        p_ordinary,
+        p_changed,
+        p_cached,
+    ):
         target = targets.get(m.name)
         mark = (
             f"< {target} s: {verdict(m.median, target, lower_is_better=True)}"
             if target
             else "(interpreter alone)"
+            if m is p_python
+            else "(libcst's import alone)"
         )
         lines.append(f"| `{shown(m.command, m.env)}` ({m.name}) | {m.median:.3f} | {m.spread} | {mark} |")
     lines += [
