@@ -81,10 +81,16 @@ def in_other_context(labels: Iterable[str], catalog: Catalog) -> bool:
     return False
 
 
+# A class number written before the label ('1Neutral', '03_happy', '5-angry'): class folders and label
+# tuples sorted by hand (RAVDESS numbers its emotions 01-08) carry it.
+_ORDINAL = re.compile(r"^\d{1,2}[\s._:)\-]*(?=[^\W\d_])")
+
+
 def _strip_prefix(label: str) -> str:
-    """emotion2vec writes '生气/angry'; SpeechBrain writes "'neu' => 0". Keep the comparable part."""
+    """emotion2vec writes '生气/angry'; SpeechBrain writes "'neu' => 0"; class folders are numbered
+    ('3Happy'). Keep the comparable part."""
     if "/" in label:
         label = label.rsplit("/", 1)[1]
     if "=>" in label:
         label = label.split("=>", 1)[0]
-    return label.strip().strip("'\"")
+    return _ORDINAL.sub("", label.strip().strip("'\""))

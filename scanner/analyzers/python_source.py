@@ -33,7 +33,7 @@ import libcst as cst
 from scanner import analyzers, prefilter
 from scanner.analyzers.context import path_tokens
 from scanner.analyzers.cst_walk import Walker, children, positions, skip_validation
-from scanner.analyzers.text import TextError, decode, looks_binary, read_bytes
+from scanner.analyzers.text import TextError, decode, looks_binary, parse_python, read_bytes
 from scanner.analyzers.tree import definitions_only, field_hint
 from scanner.discovery import Artifact, ArtifactKind
 from scanner.findings import (
@@ -112,6 +112,30 @@ TRAINING_SIGNATURE = "generic.model_training"
 # emotion classifier even when the labels come from the model.
 EMOTION_OUTPUT_SIGNATURE = "generic.emotion_output"
 EMOTION_OUTPUT_WORDS = frozenset({"emotion", "emotions"})
+# ... unless the name ends in one of these: then the value is the classifier itself (`emotion_model =
+# ort.InferenceSession(...)`), the same evidence, told as what it is.
+MODEL_WORDS = frozenset(
+    {
+        "model",
+        "net",
+        "network",
+        "classifier",
+        "clf",
+        "session",
+        "sess",
+        "pipeline",
+        "pipe",
+        "detector",
+        "recognizer",
+        "recogniser",
+        "predictor",
+        "interpreter",
+        "estimator",
+        "analyzer",
+        "analyser",
+    }
+)
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
 
 # Keyword arguments of setup() that list requirements (setup.py is Python, not a requirements file).
 SETUP_REQUIREMENT_KEYWORDS = frozenset({"install_requires", "requires", "setup_requires", "tests_require"})
@@ -598,14 +622,19 @@ class Collector:
             self.add(_dataset_evidence(dataset, where, f"identifier {name!r} names {dataset.summary}"))
 
     def on_emotion_output(self, name: str, where: Location) -> None:
-        if not EMOTION_OUTPUT_WORDS & path_tokens(name):
+        words = _WORD.findall(name)
+        if not EMOTION_OUTPUT_WORDS & {w.casefold() for w in words}:
             return
+        if words[-1].casefold() in MODEL_WORDS:
+            summary = f"sets up a model named {name!r} (an emotion classifier)"
+        else:
+            summary = f"computes a value named {name!r} (the output of an emotion classifier)"
         self.add(
             Evidence(
                 kind=EvidenceKind.CALL,
                 signature_id=EMOTION_OUTPUT_SIGNATURE,
                 location=where,
-                summary=f"computes a value named {name!r} (the output of an emotion classifier)",
+                summary=summary,
                 modality=Modality.UNKNOWN,
                 capability=Capability.EMOTION,
                 strength=Strength.ARTIFACT,
@@ -736,13 +765,16 @@ def _computed(value: cst.BaseExpression) -> bool:
 
 
 def _dataset_in_path(catalog: Catalog, value: str) -> DatasetSignature | None:
-    """A dataset named by a folder of a path or glob ('/kaggle/input/cremad/AudioWAV/',
-    'data/WESAD/{}/{}.pkl', 'C:\\Users\\me\\Deap Dataset\\')."""
+    """A dataset named by a folder of a path or glob, whole or by a run of its words
+    ('/kaggle/input/cremad/AudioWAV/', 'data/WESAD/{}/{}.pkl', 'C:\\Users\\me\\Deap Dataset\\',
+    'E:\\EMOTION\\RAVDESS_labeled')."""
     if "/" not in value and "\\" not in value:
         return None
     for segment in re.split(r"[\\/]+", value.strip()):
         if 2 < len(segment) <= 80:
             dataset = catalog.dataset_by_name.get(normalise_word(segment))
+            if dataset is None:
+                dataset = next(iter(datasets_in_identifier(catalog, segment)), None)
             if dataset is not None:
                 return dataset
     return None
@@ -814,7 +846,7 @@ def _parsable(first_line: int, bodies: list[str]) -> Iterator[tuple[int, str]]:
 
 def _parses(code: str) -> bool:
     try:
-        ast.parse(code)
+        parse_python(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return True
@@ -852,7 +884,7 @@ def _syntax_error(text: str, exc: cst.ParserSyntaxError) -> tuple[int, int, str]
     """Where and why the file does not parse. CPython's own compiler names the cause ("Missing
     parentheses in call to 'print'") and the right line; libcst's position is the fallback."""
     try:
-        ast.parse(text)
+        parse_python(text)
     except SyntaxError as error:
         if error.lineno is not None:
             return error.lineno, error.offset or 1, error.msg
@@ -871,9 +903,7 @@ def python_tree(text: str) -> tuple[ast.Module | None, str | None]:
     text, or None. CPython's own parser is guarded and fast, so it measures first; syntax it does not
     know (Python 2, or newer than this interpreter) is bounded by the operators in one logical line."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # invalid escape sequences and the like: not our report
-            tree = ast.parse(text)
+        tree = parse_python(text)
     except (RecursionError, MemoryError):
         return None, "expressions nested too deeply for Python's parser"
     except (SyntaxError, ValueError):
@@ -1047,7 +1077,9 @@ def string_value(node: cst.BaseExpression) -> str | None:
         if "\r" not in body and ("r" in prefix or "\\" not in body):
             return body
         try:
-            value = node.evaluated_value
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # `"C:\Data"`: the scanned code's warning, not ours
+                value = node.evaluated_value
         except Exception:  # libcst raises plain exceptions for odd prefixes
             return None
         return value if isinstance(value, str) else None
@@ -1159,10 +1191,15 @@ class _Visitor(Walker):
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             self.bind(target.target, node.value)
-            if isinstance(target.target, cst.Name):
-                self.c.on_identifier(target.target.value, self.where(target.target))
-                if _computed(node.value):
-                    self.c.on_emotion_output(target.target.value, self.where(target.target))
+            # `emotion = ...` and `emotion, scores = ...` name what they compute.
+            names = [target.target]
+            if isinstance(target.target, (cst.Tuple, cst.List)):
+                names = [element.value for element in target.target.elements]
+            for name in names:
+                if isinstance(name, cst.Name):
+                    self.c.on_identifier(name.value, self.where(name))
+                    if _computed(node.value):
+                        self.c.on_emotion_output(name.value, self.where(name))
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.c.on_identifier(node.name.value, self.where(node.name))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import codecs
+import warnings
 
 from scanner.discovery import Artifact
 from scanner.findings import Notice, NoticeKind
@@ -18,6 +20,15 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+
+
+def parse_python(text: str) -> ast.Module:
+    """CPython's syntax tree of scanned source (raises as `ast.parse`). What the compiler warns about
+    in that source (invalid escape sequences, `is` with a literal) is not emoscan's to print, and must
+    not become an error under `python -W error`."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(text)
 
 
 class TextError(Exception):

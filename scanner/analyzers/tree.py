@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from scanner.analyzers.context import context_of_text
-from scanner.analyzers.text import MAX_TEXT_BYTES, TextError, looks_binary, read_bytes
+from scanner.analyzers.text import MAX_TEXT_BYTES, TextError, looks_binary, parse_python, read_bytes
 from scanner.correlate import FILE_NAME_LOGICAL, correlate, scope_of
 from scanner.discovery import LFS_POINTER_MAGIC, Artifact, ArtifactKind
 from scanner.findings import (
@@ -932,7 +932,7 @@ def _library_only(text: str) -> bool:
 def _syntax_tree(text: str) -> ast.Module | None:
     """CPython's syntax tree of a module, or None when it does not parse (or nests too deeply)."""
     try:
-        return ast.parse(text)
+        return parse_python(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 

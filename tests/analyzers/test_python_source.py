@@ -3,6 +3,8 @@ must produce with the shipped catalogue. Invalid cases (look-alikes) must produc
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 from conftest import ScanTree, only, rule_hits
 
@@ -358,6 +360,26 @@ HIDDEN = [
         [("EMO004", 7)],
     ),
     (
+        "numbered-labels-beside-a-dataset-folder",
+        r"""
+        DATA_PATH = 'E:\EMOTION\RAVDESS_labeled'
+        CLASS_LABELS = ("1Neutral", "2Calm", "3Happy", "4Sad", "5Angry", "6Fearful", "7Disgust", "8Surprised")
+        """,
+        [("EMO004", 2)],
+    ),
+    (
+        "emotion-unpacked-from-a-model-call",
+        """
+        import cv2
+        from recognizer import Recognizer
+
+        fer = Recognizer("weights.onnx")
+        ok, frame = cv2.VideoCapture(0).read()
+        emotion, scores = fer.predict(frame)
+        """,
+        [("EMO004", 6)],
+    ),
+    (
         "emotions-field-with-rekognition-imported",
         """
         import boto3
@@ -530,6 +552,72 @@ def test_a_label_list_indexed_by_a_prediction_is_a_model_output(scan_tree: ScanT
     (use,) = [e for e in result.evidence if e.summary == "reads a model's prediction through a label list"]
     assert (use.location.line, use.strength.name) == (4, "CONTEXT")
     assert rule_hits(result) == [("EMO004", "read.py", 4)]
+
+
+def test_an_emotion_named_model_is_told_as_the_model_not_its_output(scan_tree: ScanTree) -> None:
+    result = scan_tree(
+        {
+            "app.py": """
+            import cv2
+            import onnxruntime as ort
+
+            emotion_model = ort.InferenceSession("model.onnx")
+            ok, frame = cv2.VideoCapture(0).read()
+            emotion = emotion_model.run(None, {"input": frame})[0]
+            """
+        }
+    )
+    named = sorted(
+        (e.location.line, e.summary) for e in result.evidence if e.signature_id == "generic.emotion_output"
+    )
+    assert named == [
+        (4, "sets up a model named 'emotion_model' (an emotion classifier)"),
+        (6, "computes a value named 'emotion' (the output of an emotion classifier)"),
+    ]
+    assert rule_hits(result) == [("EMO004", "app.py", 4)]
+
+
+def test_the_scanned_codes_compiler_warnings_are_not_printed_or_raised(scan_tree: ScanTree) -> None:
+    # Windows paths in plain strings are invalid escape sequences: Python warns (SyntaxWarning from
+    # 3.12, shown by default) when emoscan's parsers evaluate them; the warning is the scanned code's.
+    code = r"""
+    import librosa
+
+    DATA = "E:\EMOTION\RAVDESS_labeled"
+    # DATA = "D:\old\RAVDESS_speech"
+    ok = x is "yes"
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("error")
+        result = scan_tree({"paths.py": code})
+    assert caught == []
+    assert [(e.location.line, e.summary) for e in result.evidence if e.kind is EvidenceKind.DATASET] == [
+        (3, "dataset 'E:\\\\EMOTION\\\\RAVDESS_labeled': RAVDESS acted emotional speech and song (8 emotions)")
+    ]
+
+
+def test_numbered_labels_match_without_their_numbers(scan_tree: ScanTree) -> None:
+    # Class folders and hand-sorted label tuples carry a class number; an unrelated list does not match.
+    result = scan_tree(
+        {
+            "train.py": """
+            \"\"\"Speech emotion classifier: an SVM over acoustic features.\"\"\"
+            import joblib
+            import librosa
+
+            CLASSES = ["01_neutral", "02_calm", "03_happy", "04_sad", "05_angry"]
+            STEPS = ["1st", "2nd", "3rd", "4th"]
+            model = joblib.load("svm.joblib")
+            y, sr = librosa.load("clip.wav")
+            """
+        }
+    )
+    (labels,) = [e for e in result.evidence if e.kind is EvidenceKind.LABELS]
+    assert (labels.location.line, labels.labels) == (
+        5,
+        ("01_neutral", "02_calm", "03_happy", "04_sad", "05_angry"),
+    )
+    assert rule_hits(result) == [("EMO004", "train.py", 5)]
 
 
 def test_a_label_list_indexed_by_a_choice_is_not(scan_tree: ScanTree) -> None:
