@@ -1192,7 +1192,7 @@ class _Visitor(Walker):
         for target in node.targets:
             self.bind(target.target, node.value)
             # `emotion = ...` and `emotion, scores = ...` name what they compute.
-            names = [target.target]
+            names: list[cst.BaseExpression] = [target.target]
             if isinstance(target.target, (cst.Tuple, cst.List)):
                 names = [element.value for element in target.target.elements]
             for name in names:

@@ -592,7 +592,10 @@ def test_the_scanned_codes_compiler_warnings_are_not_printed_or_raised(scan_tree
         result = scan_tree({"paths.py": code})
     assert caught == []
     assert [(e.location.line, e.summary) for e in result.evidence if e.kind is EvidenceKind.DATASET] == [
-        (3, "dataset 'E:\\\\EMOTION\\\\RAVDESS_labeled': RAVDESS acted emotional speech and song (8 emotions)")
+        (
+            3,
+            "dataset 'E:\\\\EMOTION\\\\RAVDESS_labeled': RAVDESS acted emotional speech and song (8 emotions)",
+        )
     ]
 
 
