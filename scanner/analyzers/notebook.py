@@ -58,6 +58,12 @@ def analyze(artifact: Artifact, catalog: Catalog) -> FileOutcome:
         text = decode(data, artifact.path)
     except TextError as exc:
         return FileOutcome(notices=(exc.notice,))
+    return analyze_text(artifact, catalog, text)
+
+
+def analyze_text(artifact: Artifact, catalog: Catalog, text: str) -> FileOutcome:
+    """Analyse a notebook's decoded text (the repository pass calls this for a notebook the
+    prefilter settled that turns out to use an emotion artifact defined elsewhere)."""
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -156,9 +162,11 @@ def _feed_cell(collector: Collector, cell: Cell, catalog: Catalog) -> None:
     python_lines: list[str] = []
     for line, number in zip(cell.lines, cell.file_lines, strict=True):
         stripped = line.lstrip()
-        if stripped.startswith(("!", "%")) or stripped.startswith("%%"):
+        if stripped.startswith(("!", "%")):
             _pip_evidence(collector, stripped, Location(collector.path, number, 1), catalog)
-            python_lines.append("\n")
+            # A statement that does nothing keeps the line count, and a block whose only line is a
+            # magic (`if COLAB:` / `    %pip install x`) still parses.
+            python_lines.append(line[: len(line) - len(stripped)] + "pass\n")
         else:
             python_lines.append(line if line.endswith("\n") else line + "\n")
     numbers = cell.file_lines

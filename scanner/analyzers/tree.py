@@ -29,12 +29,12 @@ import dataclasses
 import fnmatch
 import functools
 import hashlib
-import json
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from scanner.analyzers.context import context_of_text
 from scanner.analyzers.text import MAX_TEXT_BYTES, TextError, looks_binary, parse_python, read_bytes
@@ -166,7 +166,7 @@ class _CodeText:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.folder_lines: dict[str, int | None] = {}
+        self.folder_lines: dict[_Folder, int | None] = {}
 
     def line_of(self, offset: int) -> int:
         return self.text.count("\n", 0, offset) + 1
@@ -204,9 +204,9 @@ class _CodeText:
         offset = self.file_names.get(name)
         return None if offset is None else self.line_of(offset)
 
-    def folder_line(self, folder: str) -> int | None:
+    def folder_line(self, folder: _Folder) -> int | None:
         if folder not in self.folder_lines:
-            terms = _folder_terms(folder)
+            terms = _folder_terms(*folder)
             # A string names a folder by its last part or a distinctive part; without any of them
             # in the text, only a glob can.
             named_in_text = any(part in self.text for part in terms.spelled)
@@ -266,13 +266,22 @@ def _distinctive_glob(pattern: str) -> bool:
 _MAX_LINK_TEXT = MAX_TEXT_BYTES
 
 
+class _Folder(NamedTuple):
+    """A folder an emotion artifact of the tree stands for, and the index of its first part that code
+    may name alone: the dataset-named part when there is one (`recipes/IEMOCAP`: a string naming
+    `recipes` names every recipe, not IEMOCAP's), else 0."""
+
+    path: str
+    named_from: int = 0
+
+
 @dataclass(frozen=True)
 class _Orphan:
     evidence: Evidence
     artifact_path: str
     # The folder it stands for, when it comes from names in the tree (a dataset folder, a folder of
     # class folders); code refers to it by that folder's path or a glob over it.
-    folder: str | None = None
+    folder: _Folder | None = None
     # The name a label list in a Python module is bound to (`EMOTIONS = [...]`): code that uses the
     # list imports the module and names it.
     binding: str | None = None
@@ -338,7 +347,7 @@ def repository_pass(
     Python analyzer found out about each module (definitions only or not)."""
     found: list[Evidence] = []
     notices: list[Notice] = []
-    folders: dict[tuple[str, str], str] = {}
+    folders: dict[tuple[str, str], _Folder] = {}
     names, name_notices = _file_name_evidence(artifacts, catalog, folders)
     found.extend(names)
     notices.extend(name_notices)
@@ -394,7 +403,7 @@ def inputs_digest(
 
 
 def _file_name_evidence(
-    artifacts: Sequence[Artifact], catalog: Catalog, folders: dict[tuple[str, str], str]
+    artifacts: Sequence[Artifact], catalog: Catalog, folders: dict[tuple[str, str], _Folder]
 ) -> tuple[list[Evidence], list[Notice]]:
     """Evidence from names; `folders` receives, for each, the folder it stands for."""
     evidence: list[Evidence] = []
@@ -455,7 +464,7 @@ def _file_name_evidence(
     for (folder, dataset_id), files in sorted(datasets.items()):
         dataset = dataset_sigs[dataset_id]
         example = PurePosixPath(files[0]).name
-        folders[(dataset.id, files[0])] = folder
+        folders[(dataset.id, files[0])] = _Folder(folder, _dataset_part(catalog, folder))
         evidence.append(
             Evidence(
                 kind=EvidenceKind.FILE_NAME,
@@ -485,7 +494,7 @@ def _file_name_evidence(
         named = catalog.dataset_by_name.get(normalise_word(segment)) if len(segment) > 2 else None
         if named is not None:
             dataset = named
-            folders.setdefault((dataset.id, first), folder)
+            folders.setdefault((dataset.id, first), _Folder(folder, folder.count("/")))
             evidence.append(
                 Evidence(
                     kind=EvidenceKind.FILE_NAME,
@@ -504,7 +513,7 @@ def _file_name_evidence(
             if not match.strong or match.capability is not Capability.EMOTION:
                 continue
             vocab = match.vocabulary
-            folders.setdefault((vocab.id, first_under[parent]), parent)
+            folders.setdefault((vocab.id, first_under[parent]), _Folder(parent))
             evidence.append(
                 Evidence(
                     kind=EvidenceKind.FILE_NAME,
@@ -521,6 +530,14 @@ def _file_name_evidence(
                 )
             )
     return evidence, notices
+
+
+def _dataset_part(catalog: Catalog, folder: str) -> int:
+    """The index of the first part of `folder` named for a catalogued dataset, or 0."""
+    for index, part in enumerate(folder.split("/")):
+        if len(part) > 2 and normalise_word(part) in catalog.dataset_by_name:
+            return index
+    return 0
 
 
 def _pair_present(path: PurePosixPath, present: set[str]) -> bool:
@@ -574,7 +591,7 @@ def _links(
     artifacts: Sequence[Artifact],
     evidence: Sequence[Evidence],
     catalog: Catalog,
-    folders: dict[tuple[str, str], str],
+    folders: dict[tuple[str, str], _Folder],
 ) -> list[Evidence]:
     orphans = _with_bindings(_orphans(evidence, folders), artifacts)
     if not orphans:
@@ -608,7 +625,11 @@ def _links(
         support = [
             e
             for e in own
-            if not e.dormant and (e.capability is Capability.BIOMETRIC_INPUT or e.kind is EvidenceKind.IMPORT)
+            if not e.dormant
+            and (
+                e.capability is Capability.BIOMETRIC_INPUT
+                or (e.kind is EvidenceKind.IMPORT and e.strength is Strength.DIRECT)
+            )
         ]
         if not support or _explained_away(catalog, artifact.path, text, support):
             continue
@@ -633,34 +654,16 @@ def _explained_away(catalog: Catalog, path: str, text: str, support: Sequence[Ev
 
 
 def _analyse_whole(artifact: Artifact, catalog: Catalog, text: str) -> FileOutcome:
-    from scanner.analyzers.python_source import Collector, analyze_text
+    if artifact.kind is ArtifactKind.NOTEBOOK:
+        from scanner.analyzers import notebook
 
-    if artifact.kind is not ArtifactKind.NOTEBOOK:
-        return analyze_text(artifact, catalog, text)
-    from scanner.analyzers.notebook import code_cells
+        return notebook.analyze_text(artifact, catalog, text)
+    from scanner.analyzers import python_source
 
-    try:
-        cells = code_cells(json.loads(text), text)
-    except (ValueError, RecursionError):
-        return FileOutcome()
-    collector = Collector(catalog, artifact.path)
-    for cell in cells:
-        numbers = cell.file_lines
-        if not numbers:
-            continue
-        source = "".join(
-            "\n" if line.lstrip().startswith(("!", "%")) else (line if line.endswith("\n") else line + "\n")
-            for line in cell.lines
-        )
-
-        def line_map(line: int, numbers: tuple[int, ...] = numbers) -> int:
-            return numbers[min(max(line, 1), len(numbers)) - 1]
-
-        collector.feed(source, line_map)
-    return collector.outcome()
+    return python_source.analyze_text(artifact, catalog, text)
 
 
-def _orphans(evidence: Sequence[Evidence], folders: dict[tuple[str, str], str]) -> list[_Orphan]:
+def _orphans(evidence: Sequence[Evidence], folders: dict[tuple[str, str], _Folder]) -> list[_Orphan]:
     """Emotion artifacts (labels, datasets, names) that make no component where they are."""
     scopes_with_components = {c.scope for c in correlate(evidence)}
     orphans: list[_Orphan] = []
@@ -773,11 +776,11 @@ class _FolderTerms:
 
 
 @functools.lru_cache(maxsize=4096)
-def _folder_terms(folder: str) -> _FolderTerms:
+def _folder_terms(folder: str, named_from: int = 0) -> _FolderTerms:
     path = PurePosixPath(folder)
     parts = [p for p in path.parts if p not in ("", ".")]
-    named = tuple(part for part in parts if part.lower() not in GENERIC_SEGMENTS)
-    spelled = (path.name, *(part for part in path.parts if part.lower() not in GENERIC_SEGMENTS))
+    named = tuple(part for part in parts[named_from:] if part.lower() not in GENERIC_SEGMENTS)
+    spelled = (path.name, *named)
     if not parts:
         return _FolderTerms((), "", named, spelled)
     distinctive = len(parts[-1]) >= 3 and parts[-1].lower() not in GENERIC_SEGMENTS

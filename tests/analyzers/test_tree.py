@@ -50,6 +50,50 @@ def test_dataset_linked_to_the_code_that_globs_it(scan_tree: ScanTree) -> None:
     assert hit.component is not None and hit.component.modality.value == "voice"
 
 
+def test_a_dataset_folder_is_named_by_its_own_name_not_its_parents(scan_tree: ScanTree) -> None:
+    # A toolkit's recipes/IEMOCAP/ beside recipes/LibriSpeech/: code loading LibriSpeech names the
+    # folder `recipes`, not IEMOCAP; code under a path through IEMOCAP does name it.
+    files: dict[str, str | bytes] = {
+        "recipes/IEMOCAP/README.md": "# Emotion recognition on IEMOCAP\n",
+        "recipes/LibriSpeech/asr.py": """
+        import librosa
+
+        y, sr = librosa.load("recipes/LibriSpeech/sample.wav")
+        """,
+        "tools/emotion.py": """
+        import librosa
+
+        y, sr = librosa.load("../recipes/IEMOCAP/Session1/a.wav")
+        """,
+    }
+    result = scan_tree(files)
+    assert rule_hits(result) == [("EMO004", "tools/emotion.py", 3)]
+    assert "where folder 'recipes/IEMOCAP/' is named for IEMOCAP" in only(result, "EMO004").message
+
+
+def test_importing_a_toolkit_that_can_do_emotion_recognition_is_no_link(scan_tree: ScanTree) -> None:
+    # A script that lists the recordings imports a speech toolkit but captures no one and runs no
+    # model; a script that runs a classifier on them does.
+    files: dict[str, str | bytes] = {ravdess(1, e): WAV for e in (1, 3)}
+    files["tools/list_audio.py"] = """
+    import glob
+
+    from speechbrain.utils.data_utils import download_file
+
+    FILES = sorted(glob.glob("data/Actor_*/*.wav"))
+    """
+    files["tools/predict.py"] = """
+    import glob
+
+    from speechbrain.inference.classifiers import EncoderClassifier
+
+    classifier = EncoderClassifier.from_hparams(source="pretrained_models/classifier")
+    for path in glob.glob("data/Actor_*/*.wav"):
+        print(classifier.classify_file(path))
+    """
+    assert rule_hits(scan_tree(files)) == [("EMO004", "tools/predict.py", 6)]
+
+
 def test_code_without_capture_or_model_takes_no_link(scan_tree: ScanTree) -> None:
     files: dict[str, str | bytes] = {ravdess(1, e): WAV for e in (1, 3)}
     files["count.py"] = 'import glob\nprint(len(glob.glob("data/Actor_*/*.wav")))\n'
