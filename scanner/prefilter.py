@@ -121,8 +121,12 @@ class Plan:
 def plan(catalog: Catalog) -> Plan:
     out = Plan()
     for package in catalog.packages:
-        if package.capability is Capability.BIOMETRIC_INPUT:
-            continue  # enablers alone never make a finding
+        if package.capability is Capability.BIOMETRIC_INPUT or not package.dedicated:
+            # Enablers alone never make a finding, and an import of a package that can do emotion
+            # recognition but need not (speechbrain, transformers, boto3) is evidence of enabler
+            # strength: the file must also call one of its catalogued APIs (below) or hold another
+            # token. A toolkit's own repository imports it in nearly every file.
+            continue
         for imp in package.imports:
             _add_root(out, imp.split("."), in_import=True)
     for call in catalog.calls:

@@ -45,6 +45,10 @@ ORDINARY = {
     "dataset-inside-a-word": "class CheckDefaultPKConfig(AppConfig):\n    name = 'check'\n",
     "fer-inside-words": "buffer = transfer(reference, offer)\n",
     "from-x-import-nothing": "from django.db import models\nimport os, sys\n",
+    # Packages that can do emotion recognition but need not: their import alone is enabler evidence.
+    "toolkit-import": "import speechbrain\nfrom speechbrain.utils.data_utils import download_file\n",
+    "cloud-sdk-import": "import boto3\ns3 = boto3.client('s3')\n",
+    "vision-client": "from google.cloud import vision\nclient = vision.ImageAnnotatorClient()\n",
 }
 
 # Each must reach the analyzer: one per rule of the prefilter.
@@ -52,7 +56,7 @@ NEEDED = {
     "import": "import fer\n",
     "import-in-a-list": "import os, feat\n",
     "from-import": "from fer import FER\n",
-    "dotted-package": "from google.cloud import vision\nclient = vision.ImageAnnotatorClient()\n",
+    "dotted-package": "from google.cloud import vision\nfaces = vision.ImageAnnotatorClient().face_detection(image=img)\n",
     "call-without-import": "detector = feat.Detector()\n",
     "method-name": "faces = client.detect_faces(Image=img, Attributes=['ALL'])\n",
     "response-field": "mood = result['dominant_emotion']\n",
@@ -139,7 +143,7 @@ def analysed(
                 f"{e.signature_id}:{e.location.line}"
                 for e in outcome.evidence
                 if e.capability not in (Capability.BIOMETRIC_INPUT, Capability.EXPRESSION)
-                and e.strength is not Strength.CONTEXT
+                and e.strength <= Strength.ARTIFACT  # what correlate counts as a signal
             ]
             out.append((name, data, findings))
     return out

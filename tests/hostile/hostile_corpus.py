@@ -1055,7 +1055,7 @@ def code_cell(source: object, outputs: list[object] | None = None) -> dict[str, 
 def notebooks(corpus: Corpus) -> None:
     add = corpus.add
     corpus.write(
-        "nb/invalid-json.ipynb", '{"cells": [{"cell_type": "code", "source": ["import deepface\\n"]}\n'
+        "nb/invalid-json.ipynb", '{"cells": [{"cell_type": "code", "source": ["from fer import FER\\n"]}\n'
     )
     add(
         Case(
@@ -1137,7 +1137,7 @@ def notebooks(corpus: Corpus) -> None:
         )
     )
     corpus.write(
-        "nb/deep-json.ipynb", '{"x": "import deepface", "cells": ' + "[" * 100_000 + "]" * 100_000 + "}"
+        "nb/deep-json.ipynb", '{"x": "from fer import FER", "cells": ' + "[" * 100_000 + "]" * 100_000 + "}"
     )
     add(
         Case(
