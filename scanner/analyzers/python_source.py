@@ -773,7 +773,9 @@ def _dataset_in_path(catalog: Catalog, value: str) -> DatasetSignature | None:
     for segment in re.split(r"[\\/]+", value.strip()):
         if 2 < len(segment) <= 80:
             dataset = catalog.dataset_by_name.get(normalise_word(segment))
-            if dataset is None:
+            if dataset is None and not any(c.isspace() for c in segment):
+                # Words of a folder name, not of prose that happens to hold a slash (a docstring's
+                # "manifest files for IEMOCAP (see data/README)").
                 dataset = next(iter(datasets_in_identifier(catalog, segment)), None)
             if dataset is not None:
                 return dataset

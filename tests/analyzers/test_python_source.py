@@ -599,6 +599,22 @@ def test_the_scanned_codes_compiler_warnings_are_not_printed_or_raised(scan_tree
     ]
 
 
+def test_a_dataset_word_in_prose_with_a_slash_is_not_a_path(scan_tree: ScanTree) -> None:
+    code = """
+    import librosa
+
+    def prepare(data_folder):
+        \"\"\"Creates the manifest files for IEMOCAP and/or other corpora.\"\"\"
+        return librosa.load(data_folder + "/Session1/a.wav")
+
+    SPLITS = "data/iemocap_splits/"
+    """
+    result = scan_tree({"prepare.py": code})
+    assert [(e.location.line, e.signature_id) for e in result.evidence if e.kind is EvidenceKind.DATASET] == [
+        (7, "dataset.iemocap")
+    ]
+
+
 def test_numbered_labels_match_without_their_numbers(scan_tree: ScanTree) -> None:
     # Class folders and hand-sorted label tuples carry a class number; an unrelated list does not match.
     result = scan_tree(
