@@ -10,8 +10,11 @@
   dependency analyzer.
 - Links: a label list, label config or dataset that is not a finding where it sits becomes one in the
   code that uses it, when that code imports the module, opens the file or globs the folder, and runs a
-  model on, or captures, a person there. The code gets a copy of the evidence at the line that refers
-  to it, so "labels in one file, classifier in another" is one component.
+  model on, or captures, a person there (or imports a dedicated emotion-recognition package; importing
+  a toolkit that merely can do it, such as speechbrain, is not enough). The code gets a copy of the
+  evidence at the line that refers to it, so "labels in one file, classifier in another" is one
+  component. A folder named for a dataset is named by its own name or a path through it, never by
+  its parent's name alone.
 - Modules nothing imports or runs: their evidence becomes dormant.
 - Response fields the project defines itself: a read of `dominant_emotion` without a DeepFace import,
   in a tree whose own classes define `dominant_emotion`, is the project's data and only a weak hint.
