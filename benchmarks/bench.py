@@ -318,12 +318,23 @@ for folder, _, names in os.walk(sys.argv[1]):
 print(total)
 """
 
-# libcst.parse_module over a list of files on all cores: the bare cost emoscan's analysis is held to.
-PARSE_PASS = """
+# The tail of the passes below: `work` over the files listed in argv[1], largest first, on all cores.
+_ON_ALL_CORES = """
 import os, sys
 from multiprocessing import Pool
 
-def parse(path):
+if __name__ == "__main__":
+    with open(sys.argv[1]) as handle:
+        paths = handle.read().split("\\n")
+    paths.sort(key=lambda p: -os.path.getsize(p))
+    with Pool(len(os.sched_getaffinity(0))) as pool:
+        print(sum(pool.imap_unordered(work, paths, chunksize=8)))
+"""
+
+# libcst.parse_module over a list of files on all cores: the bare cost emoscan's analysis is held to.
+PARSE_PASS = (
+    """
+def work(path):
     import libcst
     with open(path, "rb") as handle:
         data = handle.read()
@@ -332,26 +343,19 @@ def parse(path):
     except Exception:
         pass
     return 1
-
-if __name__ == "__main__":
-    with open(sys.argv[1]) as handle:
-        paths = handle.read().split("\\n")
-    paths.sort(key=lambda p: -os.path.getsize(p))
-    with Pool(len(os.sched_getaffinity(0))) as pool:
-        print(sum(pool.imap_unordered(parse, paths, chunksize=8)))
 """
+    + _ON_ALL_CORES
+)
 
 # The least any libcst-based analysis of the same files does, run as emoscan runs it: CPython's parser
 # first (the guard against input that would crash libcst's native parser), libcst.parse_module with
 # node validation off, and one visit of every node that does nothing. What emoscan takes beyond this
 # is its analysis proper; the floor's own ratio to PARSE_PASS bounds what any such analysis can reach.
-FLOOR_PASS = """
-import os, sys
-from multiprocessing import Pool
-
+FLOOR_PASS = (
+    """
 visitors = []
 
-def floor(path):
+def work(path):
     import ast, libcst
     from scanner.analyzers import cst_walk
 
@@ -370,14 +374,9 @@ def floor(path):
     except (SyntaxError, ValueError, libcst.ParserSyntaxError):
         pass
     return 1
-
-if __name__ == "__main__":
-    with open(sys.argv[1]) as handle:
-        paths = handle.read().split("\\n")
-    paths.sort(key=lambda p: -os.path.getsize(p))
-    with Pool(len(os.sched_getaffinity(0))) as pool:
-        print(sum(pool.imap_unordered(floor, paths, chunksize=8)))
 """
+    + _ON_ALL_CORES
+)
 
 
 SCRIPT_NAMES = {
