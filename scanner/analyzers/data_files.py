@@ -40,6 +40,7 @@ LABEL_KEYS = frozenset(
         "names",
         "classes",
         "class_names",
+        "class_labels",
         "classnames",
         "labels",
         "label_names",

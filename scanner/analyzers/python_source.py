@@ -78,6 +78,7 @@ INFERENCE_CALLS = frozenset(
         "predict",
         "predict_proba",
         "predict_on_batch",
+        "predict_one",
         "predict_classes",
         "load_model",
         "model_from_json",

@@ -40,6 +40,20 @@ POSITIVE = [
         [("EMO004", 3)],
     ),
     (
+        "class-labels-in-a-model-config",
+        "configs/lstm.yaml",
+        """
+        model: lstm
+
+        class_labels: ["angry", "fear", "happy", "neutral", "sad", "surprise"]
+
+        epochs: 20
+        batch_size: 32
+        lr: 0.001
+        """,
+        [("EMO004", 3)],
+    ),
+    (
         "index-mapping-names",
         "cfg/emotions.yaml",
         """

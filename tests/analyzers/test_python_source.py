@@ -380,6 +380,34 @@ HIDDEN = [
         [("EMO004", 6)],
     ),
     (
+        "labels-beside-scipy-wav-and-speechpy-features",
+        """
+        from typing import Tuple
+
+        import scipy.io.wavfile as wav
+        from speechpy.feature import mfcc
+
+        class_labels: Tuple = ("Neutral", "Angry", "Happy", "Sad")
+
+        def get_feature_vector_from_mfcc(file_path: str, mfcc_len: int = 39):
+            fs, signal = wav.read(file_path)
+            return mfcc(signal, fs, num_cepstral=mfcc_len)
+        """,
+        [("EMO004", 6)],
+    ),
+    (
+        "predict-one-on-an-emodb-recording",
+        """
+        from speechemotionrecognition.dnn import CNN
+
+        model = CNN(input_shape=(198, 39), num_classes=4)
+        model.restore_model("best_model_CNN.h5")
+        filename = "../dataset/Sad/09b03Ta.wav"
+        print("prediction", model.predict_one(filename))
+        """,
+        [("EMO004", 5)],
+    ),
+    (
         "emotions-field-with-rekognition-imported",
         """
         import boto3
@@ -613,6 +641,27 @@ def test_a_dataset_word_in_prose_with_a_slash_is_not_a_path(scan_tree: ScanTree)
     assert [(e.location.line, e.signature_id) for e in result.evidence if e.kind is EvidenceKind.DATASET] == [
         (7, "dataset.iemocap")
     ]
+
+
+def test_the_usual_face_list_is_not_read_as_a_voice_model(scan_tree: ScanTree) -> None:
+    # emotion2vec's English classes are also the usual FER list: the list alone tells no modality.
+    result = scan_tree(
+        {
+            "classify.py": """
+            import numpy as np
+            from tensorflow.keras.models import load_model
+
+            EMOTIONS = ["Angry", "Disgusted", "Fearful", "Happy", "Sad", "Surprised", "Neutral"]
+            model = load_model("model.h5")
+
+            def label(batch):
+                return EMOTIONS[int(np.argmax(model.predict(batch)))]
+            """
+        }
+    )
+    hit = only(result, "EMO004")
+    assert (hit.location.line, hit.component is not None and hit.component.modality.value) == (4, "unknown")
+    assert "from voice" not in hit.message
 
 
 def test_numbered_labels_match_without_their_numbers(scan_tree: ScanTree) -> None:
