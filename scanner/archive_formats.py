@@ -62,7 +62,7 @@ XZ_MAGIC = b"\xfd7zXZ\x00"
 ZIP_SUFFIXES = frozenset({".zip", ".whl", ".jar", ".war", ".ear", ".egg", ".nupkg", ".apk", ".aar"})
 # Zips named like this may be a model saved as a zip (PyTorch checkpoint, Keras v3): their entry names
 # decide. Other zip-based formats (.keras, .pt, .npz, .docx...) are never descended into.
-ZIP_MAYBE_MODEL_SUFFIXES = frozenset({".zip", "", ".bin", ".dat", ".model", ".weights"})
+ZIP_MAYBE_MODEL_SUFFIXES = frozenset({".zip", "", ".bin", ".dat", ".model", ".weights", ".tar"})
 
 TAR_SUFFIXES: dict[str, ArchiveFormat] = {
     ".tar": ArchiveFormat.TAR,
@@ -121,6 +121,9 @@ def detect_format(name: str, head: bytes) -> ArchiveFormat | None:
     like a possible model (`zip_may_be_model`) still needs `is_model_zip` on its entry names."""
     by_name = tar_format_by_name(name)
     if by_name is not None:
+        if head.startswith(ZIP_MAGICS):
+            # torch.save writes a zip whatever the name: research code calls it `checkpoint.pth.tar`.
+            return ArchiveFormat.ZIP
         # The bytes win over the name (a .tgz that is really bzip2, a .tar.gz that was never compressed);
         # with neither, the name's format is tried and its error becomes a notice.
         return _compression_by_magic(head) or (ArchiveFormat.TAR if _is_tar_header(head) else by_name)

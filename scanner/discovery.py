@@ -184,9 +184,12 @@ def _artifact_kind(
 ) -> ArtifactKind:
     if archive is not None:
         return ArtifactKind.OTHER  # a container: its members are the artifacts
-    if model_zip and name.lower().endswith(".zip"):
-        return ArtifactKind.PYTORCH_ZIP  # refined by the analyzer (PyTorch or Keras archive)
-    return _kind(name, head)
+    kind = _kind(name, head)
+    if model_zip and kind is not ArtifactKind.KERAS:
+        # A model zip named .zip, .pt or .tar (`checkpoint.pth.tar`): refined by the analyzer
+        # (PyTorch or Keras archive).
+        return ArtifactKind.PYTORCH_ZIP
+    return kind
 
 
 def _wants_head(name: str) -> bool:

@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import ScanTree
 from model_builders import (
     FER_LABELS,
     artifact,
@@ -92,6 +93,17 @@ def test_pytorch_zip_state_dict_with_classes(tmp_path: Path, catalog: Catalog) -
     assert labels.labels == tuple(FER_LABELS)
     assert "classifier.weight" in found["fingerprint.fer2013_cnn"].summary
     assert "'arch'" in found["fingerprint.emotion_name"].summary
+
+
+def test_a_checkpoint_named_pth_tar_is_a_pytorch_zip(tmp_path: Path, scan_tree: ScanTree) -> None:
+    # torch.save writes a zip whatever the name; `checkpoint.pth.tar` is research code's habit. It was
+    # read as a tar archive, failed, and made the whole scan unsuccessful.
+    data = state_dict_pickle(FER_CNN, {"classes": p_list(FER_LABELS)})
+    torch_zip(tmp_path / "checkpoint.pth.tar", data)
+    result = scan_tree({})
+    assert result.notices == ()
+    (item,) = [e for e in result.evidence if e.location.path == "checkpoint.pth.tar" and e.labels]
+    assert (item.location.logical, item.labels) == ("archive/data.pkl", tuple(FER_LABELS))
 
 
 def test_legacy_pickle_with_an_id2label_map(tmp_path: Path, catalog: Catalog) -> None:
