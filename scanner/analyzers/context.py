@@ -9,11 +9,18 @@ import re
 
 from scanner.signatures import Catalog, ContextSignature
 
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
+
+
+def words_of(text: str) -> list[str]:
+    """The words of a path or identifier in order, as written: separators, underscores, dots, digits
+    and case changes split them ('InferenceTTS_v2' -> ['Inference', 'TTS', 'v'])."""
+    return _WORD.findall(text)
+
 
 def path_tokens(path: str) -> set[str]:
-    """Lower-case words of a path: separators, underscores, dots, digits and case changes split them
-    ('tts/InferenceTTS_v2.py' -> {'tts', 'inference', 'v', 'py'})."""
-    return {t.casefold() for t in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+", path)}
+    """Lower-case words of a path ('tts/InferenceTTS_v2.py' -> {'tts', 'inference', 'v', 'py'})."""
+    return {t.casefold() for t in words_of(path)}
 
 
 _IMPORTED_MODULE = re.compile(r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import|import[ \t]+([\w.]+))", re.MULTILINE)

@@ -31,10 +31,10 @@ from pathlib import PurePosixPath
 import libcst as cst
 
 from scanner import analyzers, prefilter
-from scanner.analyzers.context import path_tokens
+from scanner.analyzers.context import path_tokens, words_of
 from scanner.analyzers.cst_walk import Walker, children, positions, skip_validation
 from scanner.analyzers.text import TextError, decode, looks_binary, parse_python, read_bytes
-from scanner.analyzers.tree import definitions_only, field_hint
+from scanner.analyzers.tree import definitions_only, field_hint, syntax_tree
 from scanner.discovery import Artifact, ArtifactKind
 from scanner.findings import (
     Capability,
@@ -136,7 +136,6 @@ MODEL_WORDS = frozenset(
         "analyser",
     }
 )
-_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
 
 # Keyword arguments of setup() that list requirements (setup.py is Python, not a requirements file).
 SETUP_REQUIREMENT_KEYWORDS = frozenset({"install_requires", "requires", "setup_requires", "tests_require"})
@@ -623,7 +622,7 @@ class Collector:
             self.add(_dataset_evidence(dataset, where, f"identifier {name!r} names {dataset.summary}"))
 
     def on_emotion_output(self, name: str, where: Location) -> None:
-        words = _WORD.findall(name)
+        words = words_of(name)
         if not EMOTION_OUTPUT_WORDS & {w.casefold() for w in words}:
             return
         if words[-1].casefold() in MODEL_WORDS:
@@ -838,21 +837,13 @@ def _comment_body(line: str) -> str:
 def _parsable(first_line: int, bodies: list[str]) -> Iterator[tuple[int, str]]:
     for skip in range(min(len(bodies), 4)):
         code = textwrap.dedent("\n".join(bodies[skip:])) + "\n"
-        if code.strip() and _parses(code):
+        if code.strip() and syntax_tree(code) is not None:
             yield first_line + skip, code
             return
     for offset, body in enumerate(bodies):
         code = body.strip() + "\n"
-        if ("(" in code or code.startswith(("import ", "from "))) and _parses(code):
+        if ("(" in code or code.startswith(("import ", "from "))) and syntax_tree(code) is not None:
             yield first_line + offset, code
-
-
-def _parses(code: str) -> bool:
-    try:
-        parse_python(code)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
 
 
 def _package_for(catalog: Catalog, module: str) -> Package | None:

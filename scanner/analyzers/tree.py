@@ -494,7 +494,7 @@ def _file_name_evidence(
         )
     for folder, first in sorted(first_under.items()):
         segment = folder.rsplit("/", 1)[-1]
-        named = catalog.dataset_by_name.get(normalise_word(segment)) if len(segment) > 2 else None
+        named = _named_dataset(catalog, segment)
         if named is not None:
             dataset = named
             folders.setdefault((dataset.id, first), _Folder(folder, folder.count("/")))
@@ -535,10 +535,15 @@ def _file_name_evidence(
     return evidence, notices
 
 
+def _named_dataset(catalog: Catalog, folder_name: str) -> DatasetSignature | None:
+    """The catalogued dataset a folder is named for (`WESAD`, `fer2013`), or None."""
+    return catalog.dataset_by_name.get(normalise_word(folder_name)) if len(folder_name) > 2 else None
+
+
 def _dataset_part(catalog: Catalog, folder: str) -> int:
     """The index of the first part of `folder` named for a catalogued dataset, or 0."""
     for index, part in enumerate(folder.split("/")):
-        if len(part) > 2 and normalise_word(part) in catalog.dataset_by_name:
+        if _named_dataset(catalog, part) is not None:
             return index
     return 0
 
@@ -931,11 +936,11 @@ def _can_refer(artifact: Artifact) -> bool:
 
 
 def _library_only(text: str) -> bool:
-    module = _syntax_tree(text)
+    module = syntax_tree(text)
     return module is not None and definitions_only(module)
 
 
-def _syntax_tree(text: str) -> ast.Module | None:
+def syntax_tree(text: str) -> ast.Module | None:
     """CPython's syntax tree of a module, or None when it does not parse (or nests too deeply)."""
     try:
         return parse_python(text)
@@ -1019,7 +1024,7 @@ def _defined_attributes(artifacts: Sequence[Artifact], names: set[str]) -> set[s
         wanted = names - defined
         if text is None or not any(name in text for name in wanted) or not _may_define(text, wanted):
             continue
-        module = _syntax_tree(text)
+        module = syntax_tree(text)
         if module is not None:
             defined.update(_attributes_defined(module) & names)
     return defined
