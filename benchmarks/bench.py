@@ -702,7 +702,9 @@ def main() -> None:
         f"libcst {v['libcst']}, google-re2 {v['google-re2']}.",
         "",
         f"Command: `python benchmarks/bench.py --repeat {args.repeat} --emotion-repeat {args.emotion_repeat}"
-        f"{' --skip-competitors' if args.skip_competitors else ''}`. Whole-process wall time, median of "
+        f"{' --with-jobs1' if args.with_jobs1 else ''}"
+        f"{' --skip-competitors' if args.skip_competitors else ''}"
+        f"{' --tools-bin ' + str(args.tools_bin) if args.tools_bin else ''}`. Whole-process wall time, median of "
         f"{args.repeat} runs after one warm-up run ({args.emotion_repeat} runs without warm-up for the long "
         "emotion-tree runs), runs of a group interleaved. `$PREFILTER_PASS`, `$READ_PASS`, `$PARSE_PASS` "
         "and `$FLOOR_PASS` are the inline scripts of the same names in benchmarks/bench.py (walk and read, "
